@@ -1,0 +1,275 @@
+import type { RateLimitPolicy, ResetSemantics } from '../headers/types.ts';
+import { UNKNOWN_INTERVAL, type Interval } from './interval.ts';
+import { RefillEstimator } from './refill-estimator.ts';
+import type { RttTracker } from './rtt.ts';
+import type { LoggedSend, SendLog } from './send-log.ts';
+import { WindowInference } from './window-inference.ts';
+
+/** A paced policy lets this share of its limit out at once. */
+const BURST_SHARE = 0.05;
+
+/**
+ * The freshest server view of one policy, by send order: the response to the latest-sent
+ * request that reported this policy. Every later send is spent on top of it.
+ */
+export interface SyncPoint {
+  readonly sendId: number;
+  readonly sentAt: number;
+  /** How late after `sentAt` the request may have reached the server, ms. */
+  readonly spread: number;
+  readonly receivedAt: number;
+  readonly limit: number;
+  readonly remaining: number;
+  /** Latest instant the reported reset may be, epoch ms. */
+  readonly resetAt: number | undefined;
+  /** How uncertain `resetAt` is (it lies in `(resetAt - precision, resetAt]`), ms. */
+  readonly resetPrecisionMs: number;
+  /** Older sends the server may not have counted yet (in flight, or answered out of order). */
+  readonly uncertainCost: number;
+}
+
+/** What the policy allows now. */
+export interface Allowance {
+  /** Units that may be spent now (may be negative). */
+  readonly available: number;
+  /** When the policy allows `need` units, or undefined when only a response can tell. */
+  readonly at: number | undefined;
+}
+
+/** The state of one policy (one quota the server reports), shared machinery for every kind. */
+export class PolicyState {
+  readonly key: string;
+  readonly name: string;
+  readonly unit: string;
+  limit: number;
+  semantics: ResetSemantics | undefined;
+  /** The window the server (or the user) stated, ms. */
+  statedWindowMs: number | undefined;
+  sync: SyncPoint | undefined;
+  readonly #refill = new RefillEstimator();
+  readonly #inference = new WindowInference();
+  /** When a probe was last let out on this policy's reset (one probe per reset). */
+  #probeForSync = -1;
+  /** Theoretical arrival time of the pace (GCRA). */
+  #paceTat = -Infinity;
+
+  constructor(key: string, name: string, unit: string, limit: number) {
+    this.key = key;
+    this.name = name;
+    this.unit = unit;
+    this.limit = limit;
+  }
+
+  /** True when the quota comes back as a trickle (token bucket), so credit is time-based. */
+  get refills(): boolean {
+    return this.semantics === 'refill' || (this.statedWindowMs === undefined && this.#inference.onlyBucket);
+  }
+
+  /** The window the model paces with: `low < W <= high`. */
+  window(): Interval {
+    if (this.statedWindowMs !== undefined) return { low: this.statedWindowMs * 0.999, high: this.statedWindowMs };
+    if (this.semantics === 'refill') return this.#refill.range;
+    return this.#inference.range;
+  }
+
+  /** Inference details for snapshots and tests. */
+  get inference(): WindowInference {
+    return this.#inference;
+  }
+
+  /**
+   * Takes one response's view of this policy. Only a response to a later-sent request than the
+   * current sync point re-syncs (the freshest by send order); older ones still feed inference.
+   * @returns true when the limit changed.
+   */
+  update(policy: RateLimitPolicy, send: LoggedSend, receivedAt: number, log: SendLog, rtt: RttTracker): boolean {
+    let limitChanged = false;
+    if (policy.limit !== undefined && policy.limit > 0 && policy.limit !== this.limit) {
+      limitChanged = true;
+      this.limit = policy.limit;
+      this.#refill.reset();
+      this.#inference.reset();
+    }
+    if (policy.semantics !== undefined) this.semantics = policy.semantics;
+    if (policy.windowMs !== undefined && policy.windowMs > 0) this.statedWindowMs = policy.windowMs;
+    const remaining = policy.remaining;
+    if (remaining === undefined) return limitChanged;
+    const spread = rtt.arrivalSpread(send.rtt);
+    const precision = policy.resetPrecisionMs ?? 1;
+    if (policy.resetAt !== undefined && this.semantics === 'refill') {
+      this.#refill.observe(this.limit, remaining, policy.resetAt, precision, send.sentAt, receivedAt);
+    }
+    if (this.statedWindowMs === undefined && this.semantics !== 'refill') {
+      this.#inference.observe(
+        { sendId: send.id, sentAt: send.sentAt, spread, receivedAt, limit: this.limit, remaining, resetAt: policy.resetAt, precisionMs: precision },
+        log,
+        rtt,
+      );
+    }
+    const candidate: SyncPoint = {
+      sendId: send.id,
+      sentAt: send.sentAt,
+      spread,
+      receivedAt,
+      limit: this.limit,
+      remaining: Math.max(0, remaining),
+      resetAt: policy.resetAt,
+      resetPrecisionMs: precision,
+      uncertainCost: this.#uncertainCost(send, spread, log, rtt),
+    };
+    const current = this.sync;
+    if (current !== undefined && send.id < current.sendId && (send.sentAt + spread <= current.sentAt || candidate.remaining > current.remaining)) {
+      // An older send (the freshest is by send order): surely handled before the current sync
+      // point, or reporting more room than it (a window reset between the two, or stale news
+      // while other clients spend): not a candidate.
+      return limitChanged;
+    }
+    if (current === undefined || (limitChanged && send.id > current.sendId)) {
+      this.sync = candidate;
+      return limitChanged;
+    }
+    // Every response's view, minus what it may not have counted, is a safe bound: keep the one
+    // that allows most. Usually the freshest by send order; after a burst answered out of order,
+    // the response the server handled last (the lowest remaining) saw all of the burst.
+    const viaCurrent = this.allowance(receivedAt, 0, log, rtt).available;
+    this.sync = candidate;
+    const viaCandidate = this.allowance(receivedAt, 0, log, rtt).available;
+    if (viaCandidate < viaCurrent || (viaCandidate === viaCurrent && send.id < current.sendId)) this.sync = current;
+    return limitChanged;
+  }
+
+  /**
+   * Older sends the response may not have counted: still in flight, or answered but possibly
+   * reaching the server after this one did. Few: only sends within one arrival spread qualify.
+   */
+  #uncertainCost(send: LoggedSend, spread: number, log: SendLog, rtt: RttTracker): number {
+    let cost = 0;
+    for (const pending of log.inFlight()) {
+      if (pending.id < send.id) cost += pending.cost[this.unit] ?? 0;
+    }
+    const from = log.firstIdSentAfter(send.sentAt - rtt.spread - 1);
+    for (const earlier of log.range(from, send.id - 1)) {
+      if (!earlier.settled) continue;
+      if (earlier.sentAt + rtt.arrivalSpread(earlier.rtt) > send.sentAt) cost += earlier.cost[this.unit] ?? 0;
+    }
+    return cost;
+  }
+
+  /**
+   * Units this policy allows now and when it allows `need`. The server's remaining wins; the log
+   * only removes what the server has not counted yet and adds back what surely left its window.
+   */
+  allowance(now: number, need: number, log: SendLog, rtt: RttTracker): Allowance {
+    const sync = this.sync;
+    if (sync === undefined) return { available: 0, at: undefined };
+    const limit = this.limit;
+    const sentSince = log.sumRange(sync.sendId + 1, log.lastId, this.unit);
+    const spent = sentSince + sync.uncertainCost;
+    const origin = sync.sentAt + sync.spread;
+    const window = this.window();
+    if (this.refills) {
+      const rate = Number.isFinite(window.high) ? limit / window.high : 0;
+      const available = Math.min(limit, sync.remaining + rate * Math.max(0, now - origin)) - spent;
+      if (available >= need) return { available, at: now };
+      const short = need + spent - sync.remaining;
+      const at = rate > 0 && need + spent <= limit ? origin + short / rate : undefined;
+      return { available, at };
+    }
+    if (!Number.isFinite(window.high)) {
+      return { available: sync.remaining - spent, at: undefined };
+    }
+    // Mirror of the server's window: a send surely counted by the sync response (inside the
+    // window at its arrival, judged with the shortest plausible window) and surely gone by now
+    // (judged with the longest) is credit.
+    let firstCounted = log.firstIdSentAfter(origin - window.low);
+    if (sync.remaining > 0) {
+      // The server holds limit - remaining units: at most our most recent that many (plus the
+      // uncertain ones, which may not be among them). Older sends of ours inside the window were
+      // not counted (a fixed window's edge passed, or the bucket refilled): no credit for them.
+      const held = limit - sync.remaining + sync.uncertainCost;
+      const target = log.totalThrough(sync.sendId, this.unit) - held;
+      const lastUncounted = target > 0 ? log.firstIdReaching(log.firstId, target, this.unit) : undefined;
+      if (lastUncounted !== undefined) firstCounted = Math.max(firstCounted, lastUncounted + 1);
+    }
+    const lastGone = log.firstIdSentAfter(now - window.high - rtt.spread) - 1;
+    const creditUncapped = log.sumRange(firstCounted, lastGone, this.unit) - log.rejectedInRange(firstCounted, lastGone, this.unit);
+    // A token bucket refills at limit/window at most: capping credit there keeps the mirror safe
+    // whatever kind of server this is.
+    const rate = limit / window.high;
+    const cap = this.#inference.excludesBucket && this.statedWindowMs === undefined ? Infinity : rate * Math.max(0, now - origin);
+    const credit = Math.min(creditUncapped, cap);
+    // remaining 0 says "at least the limit is counted": after a limit drop our own sends still in
+    // the window may count more than the new limit, and they must leave before room appears.
+    let base = sync.remaining;
+    if (base === 0) {
+      const possiblyCounted = log.sumRange(log.firstIdSentAfter(sync.sentAt - window.high - rtt.spread), sync.sendId, this.unit);
+      base = Math.min(0, limit - possiblyCounted);
+    }
+    const available = base + credit - spent;
+    if (available >= need) return { available, at: now };
+    const missing = need - (base - spent);
+    // The earliest time enough counted sends have aged out...
+    const target = log.totalThrough(firstCounted - 1, this.unit) + missing;
+    const lastId = log.firstIdReaching(Math.max(firstCounted, lastGone + 1), target, this.unit);
+    if (lastId === undefined) return { available, at: undefined };
+    const agedAt = (log.get(lastId)?.sentAt ?? Infinity) + window.high + rtt.spread;
+    // ...and the refill cap allows that much.
+    const cappedAt = Number.isFinite(cap) ? origin + missing / rate : now;
+    return { available, at: Math.max(agedAt, cappedAt) };
+  }
+
+  /**
+   * The smoothing pace: even sends at limit/window with a burst of a twentieth of the limit
+   * (GCRA). The mirror alone would release a whole window's worth at once when a burst ages out;
+   * paced sends keep few requests in flight, so a lowered limit costs few 429s, and they spread
+   * the evidence the window inference needs.
+   * @returns when `need` units may go by the pace (now or later).
+   */
+  paceAt(now: number, need: number): number {
+    const rate = this.#paceRate();
+    if (rate === undefined) return now;
+    const tolerance = Math.max(0, Math.ceil(this.limit * BURST_SHARE) - 1) / rate;
+    return Math.max(now, this.#paceTat - tolerance);
+  }
+
+  /** Books an admitted send on the pace. */
+  paced(now: number, need: number): void {
+    const rate = this.#paceRate();
+    if (rate === undefined) return;
+    this.#paceTat = Math.max(this.#paceTat, now) + need / rate;
+  }
+
+  #paceRate(): number | undefined {
+    const high = this.window().high;
+    const rate = Number.isFinite(high) && high > 0 ? this.limit / high : undefined;
+    const sync = this.sync;
+    if (this.statedWindowMs !== undefined || this.semantics === 'refill' || this.#inference.settled || sync === undefined) return rate;
+    // While the window is being inferred, spread the confirmed room until the reset instead of
+    // spending it at once: sends spread in time age out one by one, which tells a sliding log
+    // or a bucket from a fixed window within about one window.
+    if (sync.resetAt === undefined) return rate;
+    // Aim at the middle of the reset's uncertainty: the end of it wastes a rounded-up second.
+    const until = sync.resetAt - sync.resetPrecisionMs / 2 - sync.receivedAt;
+    if (until <= 0) return rate;
+    const spread = Math.max(1, sync.remaining) / until;
+    return rate === undefined ? spread : Math.max(rate, spread);
+  }
+
+  /**
+   * A probe is always safe once the latest possible reset reported by the freshest response has
+   * passed with nothing in flight: the server has made quota available again.
+   * @returns the time the probe may go, or undefined when this policy offers none.
+   */
+  probeAt(): number | undefined {
+    const sync = this.sync;
+    if (sync === undefined || this.#probeForSync === sync.sendId) return undefined;
+    if (sync.resetAt !== undefined && sync.resetAt > sync.receivedAt) return sync.resetAt;
+    // A reset already past when reported (clock skew), or none: back off one second.
+    return sync.receivedAt + 1000;
+  }
+
+  /** Remembers that the probe on the current sync point went out. */
+  markProbe(): void {
+    if (this.sync !== undefined) this.#probeForSync = this.sync.sendId;
+  }
+}

@@ -1,0 +1,68 @@
+import ky, { type KyInstance, type Options, type RetryOptions } from 'ky';
+import { createBeforeErrorHook, createInitHook } from './hooks.ts';
+import { normalizeQuotaOptions, type QuotaOptions } from './options.ts';
+import { Quota } from './quota.ts';
+
+/** Options of {@link createClient}: any ky 2 option, plus `quota`. */
+export interface ClientOptions extends Options {
+  /** How the client spends the API's quota; every field is optional. */
+  quota?: QuotaOptions;
+}
+
+/** A real ky instance (`extend()`, hooks and retry all work) with its quota at `.quota`. */
+export type QuotaKyInstance = KyInstance & {
+  /** The quota: `snapshot()`, `on('limited')`, `onIdle()`, `close()`. */
+  readonly quota: Quota;
+};
+
+function retryWithCap(retry: Options['retry'], maxRetryAfterMs: number): RetryOptions {
+  if (typeof retry === 'number') return { limit: retry, maxRetryAfter: maxRetryAfterMs };
+  const own = retry?.maxRetryAfter;
+  return { ...retry, maxRetryAfter: own === undefined ? maxRetryAfterMs : Math.min(own, maxRetryAfterMs) };
+}
+
+/**
+ * Put an existing ky instance under a quota, in one line. The result is a new ky instance (the
+ * original is untouched) whose every attempt waits for a token and whose every response teaches
+ * the quota the server's limit.
+ *
+ * @example
+ * ```ts
+ * import ky from 'ky';
+ * import { withQuota } from 'ky-quota';
+ *
+ * const github = withQuota(ky.create({ baseUrl: 'https://api.github.com/', headers: { authorization } }));
+ * const repos = await github.get('user/repos').json();
+ * ```
+ */
+export function withQuota(instance: KyInstance, quotaOptions?: QuotaOptions): QuotaKyInstance {
+  const options = normalizeQuotaOptions(quotaOptions);
+  const quota = new Quota(options);
+  const extended = instance.extend((parent) => ({
+    hooks: {
+      init: [createInitHook(quota, { cost: options.cost, priority: options.priority })],
+      beforeError: [createBeforeErrorHook(quota)],
+    },
+    retry: retryWithCap(parent.retry, options.maxRetryAfterMs),
+  }));
+  return Object.assign(extended, { quota });
+}
+
+/**
+ * Create a ky client that learns the API's rate limit from its responses and sends as fast as
+ * the API allows, never faster.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'ky-quota';
+ *
+ * const api = createClient({ baseUrl: 'https://api.example.com/' });
+ * const items = await api.get('items').json();
+ * console.log(api.quota.snapshot());
+ * await api.quota.close();
+ * ```
+ */
+export function createClient(options: ClientOptions = {}): QuotaKyInstance {
+  const { quota, ...kyOptions } = options;
+  return withQuota(ky.create(kyOptions), quota);
+}

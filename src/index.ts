@@ -1,0 +1,33 @@
+export { createClient, withQuota } from './client.ts';
+export type { ClientOptions, QuotaKyInstance } from './client.ts';
+export { Quota } from './quota.ts';
+export type { BucketSnapshot } from './quota.ts';
+export type { QuotaOptions, Cost, BucketKeyFunction } from './options.ts';
+export type { QuotaContext } from './hooks.ts';
+export type { QuotaEvents, LimitedEvent, LimitChangeEvent, WarningEvent } from './events.ts';
+
+export { parseRateLimitHeaders } from './headers/parse-rate-limit-headers.ts';
+export type { RateLimitPolicy, ParsedRateLimit, ParseRateLimitOptions, HeadersLike, ResetSemantics } from './headers/types.ts';
+
+export type {
+  Units,
+  SendRecord,
+  TakeDecision,
+  WaitReason,
+  Observation,
+  ObserveResult,
+  QuotaSource,
+  ModelSnapshot,
+  PolicySnapshot,
+  QuotaModelOptions,
+} from './bucket/types.ts';
+
+export { MemoryQuotaStore } from './store/memory-quota-store.ts';
+export type { QuotaStore, TakeRequest, TakeResult, Grant } from './store/quota-store.ts';
+export type { Clock, TimerHandle } from './utils/clock.ts';
+
+export { QuotaError, isQuotaError } from './errors/quota-error.ts';
+export { RateLimitError, isRateLimitError } from './errors/rate-limit-error.ts';
+export { QueueFullError, isQueueFullError } from './errors/queue-full-error.ts';
+export { QuotaTimeoutError, isQuotaTimeoutError } from './errors/quota-timeout-error.ts';
+export { QuotaClosedError, isQuotaClosedError } from './errors/quota-closed-error.ts';

@@ -1,0 +1,275 @@
+import { TimeoutError } from 'ky';
+import type { ModelSnapshot, QuotaSource, Units } from './bucket/types.ts';
+import { BucketKeys } from './bucket-keys.ts';
+import { RateLimitError } from './errors/rate-limit-error.ts';
+import { Emitter, type LimitedEvent, type QuotaEvents } from './events.ts';
+import { parseRateLimitHeaders } from './headers/parse-rate-limit-headers.ts';
+import type { ParsedRateLimit } from './headers/types.ts';
+import type { NormalizedQuotaOptions } from './options.ts';
+import { Scheduler } from './scheduler/scheduler.ts';
+import { defaultStore } from './store/default-store.ts';
+import type { Grant, QuotaStore } from './store/quota-store.ts';
+import { systemClock, type Clock } from './utils/clock.ts';
+import { serverScopeOf } from './server-scope.ts';
+
+/** One bucket as `api.quota.snapshot()` shows it. */
+export interface BucketSnapshot {
+  /** The bucket's key (origin and credential hash, a server-named bucket, or yours). */
+  readonly key: string;
+  /** Units per window, when known. */
+  readonly limit: number | undefined;
+  /** Units this client may still spend now, when known. */
+  readonly remaining: number | undefined;
+  /** When quota comes back, epoch ms, when known. */
+  readonly resetAt: number | undefined;
+  /** The window the bucket paces with, ms, when known. */
+  readonly windowMs: number | undefined;
+  /** Requests of this client waiting for this bucket. */
+  readonly queued: number;
+  /** Attempts sent and not answered yet. */
+  readonly inFlight: number;
+  /** Until when a 429/503 paused the bucket, epoch ms. */
+  readonly pausedUntil: number | undefined;
+  /** Where the limit came from: `'server'` headers, `'configured'`, `'estimated'` from 429s, or `'unknown'`. */
+  readonly source: QuotaSource;
+  /** Which store holds it: `'memory'`, `'broadcast'`, `'redis'`. */
+  readonly store: string;
+}
+
+/** What one ky call's options said about its quota (from `context`). */
+export interface CallQuota {
+  readonly cost: Units;
+  readonly priority: number;
+  readonly bucketKey: string | undefined;
+  /** ky's per-attempt `timeout`, applied once the token is granted (the wait does not count). */
+  readonly timeout: number | false;
+}
+
+const limitStatuses = new Set([429, 503]);
+
+/**
+ * The quota behind a client: `api.quota`. Holds the scheduler and the store, observes every
+ * response, and is what `close()` releases.
+ */
+export class Quota {
+  readonly #options: NormalizedQuotaOptions;
+  readonly #clock: Clock;
+  readonly #store: QuotaStore;
+  readonly #scheduler: Scheduler;
+  readonly #keys: BucketKeys;
+  readonly #events = new Emitter<QuotaEvents>();
+  readonly #warned = new Set<string>();
+  #closed = false;
+
+  constructor(options: NormalizedQuotaOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#store = options.store ?? defaultStore();
+    this.#keys = new BucketKeys(options.bucketKey);
+    this.#scheduler = new Scheduler({
+      store: this.#store,
+      clock: this.#clock,
+      concurrency: options.concurrency,
+      maxQueue: options.maxQueue,
+      maxWaitMs: options.maxWaitMs,
+      defaults: {
+        limit: options.limit,
+        windowMs: options.windowMs,
+        initialConcurrency: options.initialConcurrency,
+        maxRetryAfterMs: options.maxRetryAfterMs,
+      },
+    });
+  }
+
+  /** The longest wait a server may impose, ms (`quota.maxRetryAfterMs`). */
+  get maxRetryAfterMs(): number {
+    return this.#options.maxRetryAfterMs;
+  }
+
+  /** The store that holds the buckets. */
+  get store(): QuotaStore {
+    return this.#store;
+  }
+
+  /** Requests waiting for a token, all buckets. */
+  get queued(): number {
+    return this.#scheduler.queued;
+  }
+
+  /** Attempts sent and not answered yet, all buckets. */
+  get inFlight(): number {
+    return this.#scheduler.inFlight;
+  }
+
+  /** Every bucket this client has used, as of now. */
+  snapshot(): BucketSnapshot[] {
+    const now = this.#clock.now();
+    const buckets: BucketSnapshot[] = [];
+    for (const [key, model] of this.#store.snapshot(now)) buckets.push(this.#describe(key, model));
+    return buckets;
+  }
+
+  /**
+   * Listen to an event; returns the function that stops listening.
+   * @example
+   * ```ts
+   * api.quota.on('limited', ({ bucket, retryAt }) => console.warn(`${bucket} limited until ${retryAt}`));
+   * ```
+   */
+  on<K extends keyof QuotaEvents>(event: K, listener: (payload: QuotaEvents[K]) => void): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /** Stop listening. */
+  off<K extends keyof QuotaEvents>(event: K, listener: (payload: QuotaEvents[K]) => void): void {
+    this.#events.off(event, listener);
+  }
+
+  /** The next occurrence of an event. */
+  once<K extends keyof QuotaEvents>(event: K): Promise<QuotaEvents[K]> {
+    return this.#events.once(event);
+  }
+
+  /** The next time a server refuses a request for its limit (the awaitable twin of `on('limited')`). */
+  onLimited(): Promise<LimitedEvent> {
+    return this.#events.once('limited');
+  }
+
+  /** Resolves when no request waits and none is in flight. */
+  onIdle(): Promise<void> {
+    return this.#scheduler.onIdle();
+  }
+
+  /** Reject waiting requests with `QuotaClosedError`, clear timers, and close the store (channels, connections). Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#scheduler.close();
+    this.#events.clear();
+    await this.#store.close();
+  }
+
+  /**
+   * Run one attempt of a ky call: wait for a token, send with the call's per-attempt timeout,
+   * observe the response, free the slot. Used by the fetch that `withQuota` installs.
+   * @internal
+   */
+  async attempt(request: Request, init: RequestInit | undefined, fetchFunction: typeof fetch, call: CallQuota): Promise<Response> {
+    const bucket = this.#keys.keyFor(request, call.bucketKey);
+    const grant = await this.#scheduler.acquire({
+      bucket,
+      cost: call.cost,
+      priority: call.priority,
+      signal: request.signal,
+    });
+    let response: Response;
+    try {
+      response = await this.#send(request, init, fetchFunction, call.timeout);
+    } catch (error) {
+      await this.#report(grant, { now: this.#clock.now() });
+      throw error;
+    }
+    const now = this.#clock.now();
+    const parsed = parseRateLimitHeaders(response.headers, { now, status: response.status, url: request.url });
+    const result = await this.#report(grant, { now, status: response.status, parsed });
+    this.#afterResponse(request, response, grant, parsed, result?.pausedUntil, result?.limitChanged === true);
+    if (parsed.retryAt !== undefined && parsed.retryAt - now > this.#options.maxRetryAfterMs && isLimitStatus(response.status)) {
+      throw new RateLimitError({
+        bucket,
+        retryAt: parsed.retryAt,
+        response,
+        request,
+        reason: `The server asked to wait ${Math.ceil((parsed.retryAt - now) / 1000)} s, longer than maxRetryAfterMs (${this.#options.maxRetryAfterMs} ms)`,
+      });
+    }
+    return response;
+  }
+
+  /**
+   * The error a final 429 becomes: a {@link RateLimitError} that says when the quota returns.
+   * @internal
+   */
+  rateLimitErrorFor(response: Response, request: Request, cause: unknown): RateLimitError {
+    const parsed = parseRateLimitHeaders(response.headers, { now: this.#clock.now(), status: response.status, url: request.url });
+    return new RateLimitError({
+      bucket: this.#keys.keyFor(request),
+      retryAt: parsed.retryAt,
+      response,
+      request,
+      reason: 'Rate limited by the server; ky did not retry (again): retries spent or the method is not retried',
+      cause,
+    });
+  }
+
+  async #report(grant: Grant, observation: Parameters<QuotaStore['report']>[1]): Promise<{ pausedUntil?: number; limitChanged?: boolean } | undefined> {
+    try {
+      return await this.#store.report(grant, observation);
+    } catch (error) {
+      this.#warn(grant.bucket, 'store-report', `The quota store failed to record a response: ${String(error)}`);
+      return undefined;
+    } finally {
+      this.#scheduler.release();
+    }
+  }
+
+  #afterResponse(request: Request, response: Response, grant: Grant, parsed: ParsedRateLimit, pausedUntil: number | undefined, limitChanged: boolean): void {
+    const scope = serverScopeOf(parsed);
+    if (scope !== undefined) this.#keys.learn(request, scope);
+    if (isLimitStatus(response.status) || pausedUntil !== undefined) {
+      this.#events.emit('limited', { bucket: grant.bucket, status: response.status, request, retryAt: parsed.retryAt, pausedUntil });
+    }
+    if (limitChanged && this.#events.listenerCount('limit-change') > 0) {
+      const model = this.#store.snapshot(this.#clock.now()).get(grant.bucket);
+      if (model) this.#events.emit('limit-change', { bucket: grant.bucket, snapshot: model });
+    }
+    if (response.type === 'cors' && parsed.policies.length === 0 && parsed.retryAt === undefined) {
+      this.#warn(
+        grant.bucket,
+        'cors',
+        `${new URL(request.url).origin} sent no readable rate-limit headers to this cross-origin page. If it sends them, ` +
+          'it must list them in Access-Control-Expose-Headers (RateLimit, RateLimit-Policy, X-RateLimit-*, Retry-After, Date); ' +
+          'until then ky-quota adapts from 429s alone.',
+      );
+    }
+  }
+
+  #warn(bucket: string, cause: string, message: string): void {
+    const key = `${cause}:${bucket}`;
+    if (this.#warned.has(key)) return;
+    this.#warned.add(key);
+    if (this.#events.listenerCount('warning') > 0) this.#events.emit('warning', { bucket, message });
+    else console.warn(`ky-quota: ${message}`);
+  }
+
+  async #send(request: Request, init: RequestInit | undefined, fetchFunction: typeof fetch, timeout: number | false): Promise<Response> {
+    if (timeout === false) return fetchFunction(request, init);
+    const controller = new AbortController();
+    const signal = AbortSignal.any([request.signal, controller.signal]);
+    return new Promise<Response>((resolve, reject) => {
+      const timer = this.#clock.setTimeout(() => {
+        controller.abort();
+        reject(new TimeoutError(request));
+      }, timeout);
+      fetchFunction(request, { ...init, signal }).then(resolve, reject).finally(() => this.#clock.clearTimeout(timer));
+    });
+  }
+
+  #describe(key: string, model: ModelSnapshot): BucketSnapshot {
+    return {
+      key,
+      limit: model.limit,
+      remaining: model.remaining,
+      resetAt: model.resetAt,
+      windowMs: model.windowMs,
+      queued: this.#scheduler.queuedIn(key),
+      inFlight: model.inFlight,
+      pausedUntil: model.pausedUntil,
+      source: model.source,
+      store: this.#store.kind,
+    };
+  }
+}
+
+function isLimitStatus(status: number): boolean {
+  return limitStatuses.has(status);
+}

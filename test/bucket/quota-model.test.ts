@@ -1,0 +1,215 @@
+import { describe, expect, it } from 'vitest';
+import type { ParsedRateLimit, RateLimitPolicy } from '../../src/headers/types.ts';
+import { QuotaModel } from '../../src/bucket/quota-model.ts';
+import type { SendRecord, TakeDecision } from '../../src/bucket/types.ts';
+
+const ONE = { requests: 1 };
+const T0 = 1_700_000_000_000;
+
+function admitted(decision: TakeDecision): SendRecord {
+  if (!decision.ok) throw new Error(`refused: ${decision.reason}`);
+  return decision.send;
+}
+
+function ietf(remaining: number, now: number, extra: Partial<RateLimitPolicy> = {}): ParsedRateLimit {
+  return { policies: [{ name: 'default', limit: 10, remaining, windowMs: 1000, resetAt: now + 1000, resetPrecisionMs: 1000, semantics: 'window', ...extra }] };
+}
+
+describe('QuotaModel before any quota header', () => {
+  it('lets one probe out and waits for its response', () => {
+    const model = new QuotaModel();
+    admitted(model.take(T0, ONE));
+    expect(model.take(T0, ONE)).toEqual({ ok: false, retryAt: undefined, reason: 'probing' });
+    expect(model.snapshot(T0)).toMatchObject({ source: 'unknown', inFlight: 1, limit: undefined });
+  });
+
+  it('lets initialConcurrency out', () => {
+    const model = new QuotaModel({ initialConcurrency: 3 });
+    for (let index = 0; index < 3; index++) admitted(model.take(T0, ONE));
+    expect(model.take(T0, ONE).ok).toBe(false);
+  });
+
+  it('paces by a configured limit and window until the server says otherwise', () => {
+    const model = new QuotaModel({ limit: 2, windowMs: 1000 });
+    admitted(model.take(T0, ONE));
+    admitted(model.take(T0, ONE));
+    const refused = model.take(T0 + 10, ONE);
+    expect(refused).toMatchObject({ ok: false, reason: 'quota' });
+    expect(refused.ok === false && refused.retryAt !== undefined && refused.retryAt >= T0 + 1000).toBe(true);
+    expect(model.take(T0 + 1100, ONE).ok).toBe(true);
+    expect(model.snapshot(T0 + 1100).source).toBe('configured');
+  });
+});
+
+describe('QuotaModel with server headers', () => {
+  it('spends what the server confirms, less the sends it has not counted', () => {
+    const model = new QuotaModel();
+    const probe = admitted(model.take(T0, ONE));
+    const result = model.observe(probe, { now: T0 + 20, status: 200, parsed: ietf(3, T0 + 20) });
+    expect(result.limitChanged).toBe(true);
+    // remaining 3: three more may go (within the pace's burst of at least one)...
+    let sent = 0;
+    for (let now = T0 + 20; now < T0 + 500 && sent < 10; now += 1) if (model.take(now, ONE).ok) sent++;
+    expect(sent).toBe(3);
+    // ...and the fourth waits.
+    expect(model.take(T0 + 500, ONE).ok).toBe(false);
+  });
+
+  it('lets the server remaining win over local counting (other clients spend too)', () => {
+    const model = new QuotaModel();
+    const probe = admitted(model.take(T0, ONE));
+    model.observe(probe, { now: T0 + 20, status: 200, parsed: ietf(0, T0 + 20) });
+    const refused = model.take(T0 + 21, ONE);
+    expect(refused).toMatchObject({ ok: false, reason: 'quota' });
+    expect(model.snapshot(T0 + 21)).toMatchObject({ source: 'server', limit: 10, remaining: 0 });
+  });
+
+  it('takes the freshest response by send order, not by arrival', () => {
+    const model = new QuotaModel({ initialConcurrency: 2 });
+    const first = admitted(model.take(T0, ONE));
+    const second = admitted(model.take(T0 + 100, ONE));
+    model.observe(second, { now: T0 + 120, status: 200, parsed: ietf(1, T0 + 120) });
+    // The older request answers late with a stale, larger remaining: it must not win. The second
+    // response may not have counted the first (it was in flight), so 1 - 1 is left.
+    model.observe(first, { now: T0 + 130, status: 200, parsed: ietf(8, T0 + 130) });
+    expect(model.snapshot(T0 + 130).remaining).toBe(0);
+  });
+
+  it('keeps the learned state when headers vanish, counting down locally', () => {
+    const model = new QuotaModel();
+    const probe = admitted(model.take(T0, ONE));
+    model.observe(probe, { now: T0 + 20, status: 200, parsed: ietf(2, T0 + 20) });
+    // The pace (10 per second) spaces them; the quota (2 left) stops the third.
+    const a = admitted(model.take(T0 + 200, ONE));
+    model.observe(a, { now: T0 + 220, status: 200, parsed: { policies: [] } });
+    const b = admitted(model.take(T0 + 400, ONE));
+    model.observe(b, { now: T0 + 420, status: 200, parsed: { policies: [] } });
+    expect(model.take(T0 + 600, ONE).ok).toBe(false);
+    expect(model.snapshot(T0 + 600)).toMatchObject({ source: 'server', limit: 10, remaining: 0 });
+  });
+
+  it('gates on every policy for its own unit (requests AND tokens)', () => {
+    const model = new QuotaModel();
+    const probe = admitted(model.take(T0, { requests: 1, tokens: 100 }));
+    model.observe(probe, {
+      now: T0 + 20,
+      status: 200,
+      parsed: {
+        policies: [
+          { unit: 'requests', limit: 100, remaining: 99, resetAt: T0 + 600, resetPrecisionMs: 1, semantics: 'refill' },
+          { unit: 'tokens', limit: 1000, remaining: 150, resetAt: T0 + 60_000, resetPrecisionMs: 1, semantics: 'refill' },
+        ],
+      },
+    });
+    // Plenty of requests left, but only 150 tokens: a 100-token call goes, a second one does not.
+    admitted(model.take(T0 + 21, { requests: 1, tokens: 100 }));
+    const refused = model.take(T0 + 22, { requests: 1, tokens: 100 });
+    expect(refused.ok).toBe(false);
+    expect(model.snapshot(T0 + 22).policies).toHaveLength(2);
+  });
+
+  it('refills a refill-semantics policy as a trickle, not all at the reset', () => {
+    const model = new QuotaModel();
+    const probe = admitted(model.take(T0, ONE));
+    // 10 per second bucket, empty: full again in 1 s.
+    model.observe(probe, { now: T0 + 20, status: 200, parsed: { policies: [{ limit: 10, remaining: 0, resetAt: T0 + 1020, resetPrecisionMs: 1, semantics: 'refill' }] } });
+    const refused = model.take(T0 + 21, ONE);
+    expect(refused.ok).toBe(false);
+    const retryAt = refused.ok ? 0 : (refused.retryAt ?? Infinity);
+    // One unit comes back after about a tenth of the refill time, long before the full reset.
+    expect(retryAt).toBeLessThan(T0 + 400);
+    expect(model.take(retryAt, ONE).ok).toBe(true);
+  });
+
+  it('follows a lowered limit', () => {
+    const model = new QuotaModel();
+    const probe = admitted(model.take(T0, ONE));
+    model.observe(probe, { now: T0 + 20, status: 200, parsed: ietf(9, T0 + 20) });
+    const next = admitted(model.take(T0 + 30, ONE));
+    const result = model.observe(next, { now: T0 + 50, status: 200, parsed: ietf(0, T0 + 50, { limit: 3 }) });
+    expect(result.limitChanged).toBe(true);
+    expect(model.snapshot(T0 + 50).limit).toBe(3);
+    expect(model.take(T0 + 60, ONE).ok).toBe(false);
+  });
+});
+
+describe('QuotaModel pauses on 429/503', () => {
+  it('pauses the whole bucket until retryAt, then lets one probe out first', () => {
+    const model = new QuotaModel({ initialConcurrency: 3 });
+    const a = admitted(model.take(T0, ONE));
+    const b = admitted(model.take(T0, ONE));
+    const result = model.observe(a, { now: T0 + 20, status: 429, parsed: { policies: [], retryAt: T0 + 3000 } });
+    expect(result.pausedUntil).toBe(T0 + 3000);
+    expect(model.take(T0 + 100, ONE)).toEqual({ ok: false, retryAt: T0 + 3000, reason: 'paused' });
+    model.observe(b, { now: T0 + 25, status: 200 });
+    const probe = admitted(model.take(T0 + 3000, ONE));
+    expect(model.take(T0 + 3001, ONE)).toEqual({ ok: false, retryAt: undefined, reason: 'response' });
+    model.observe(probe, { now: T0 + 3020, status: 200 });
+    expect(model.take(T0 + 3021, ONE).ok).toBe(true);
+  });
+
+  it('floors a 429 pause at 1 s and caps it at maxRetryAfterMs', () => {
+    const model = new QuotaModel({ initialConcurrency: 2, maxRetryAfterMs: 5000 });
+    const a = admitted(model.take(T0, ONE));
+    const b = admitted(model.take(T0, ONE));
+    expect(model.observe(a, { now: T0 + 20, status: 429, parsed: { policies: [], retryAt: T0 + 20 } }).pausedUntil).toBe(T0 + 1020);
+    expect(model.observe(b, { now: T0 + 30, status: 429, parsed: { policies: [], retryAt: T0 + 3_600_000 } }).pausedUntil).toBe(T0 + 5030);
+  });
+
+  it('does not pause on a 503 without a wait', () => {
+    const model = new QuotaModel();
+    const a = admitted(model.take(T0, ONE));
+    expect(model.observe(a, { now: T0 + 20, status: 503 }).pausedUntil).toBeUndefined();
+  });
+
+  it('frees the in-flight slot of a failed attempt', () => {
+    const model = new QuotaModel();
+    const a = admitted(model.take(T0, ONE));
+    model.observe(a, { now: T0 + 20 });
+    expect(model.snapshot(T0 + 20).inFlight).toBe(0);
+  });
+});
+
+describe('QuotaModel without any headers', () => {
+  it('estimates a rate from the first 429 and paces evenly after the pause', () => {
+    const model = new QuotaModel();
+    let now = T0;
+    let accepted = 0;
+    // A server allowing 20 requests, then 429 with Retry-After 1 s.
+    for (let step = 0; step < 400 && accepted < 20; step++) {
+      const decision = model.take(now, ONE);
+      if (decision.ok) {
+        accepted++;
+        model.observe(decision.send, { now: now + 10, status: 200, parsed: { policies: [] } });
+      }
+      now += 10;
+    }
+    const over = admitted(model.take(now, ONE));
+    model.observe(over, { now: now + 10, status: 429, parsed: { policies: [], retryAt: now + 1010 } });
+    const snapshot = model.snapshot(now + 10);
+    expect(snapshot.source).toBe('estimated');
+    expect(snapshot.limit).toBeGreaterThan(0);
+    expect(snapshot.limit).toBeLessThanOrEqual(20);
+  });
+});
+
+describe('QuotaModel hot path', () => {
+  it('stays fast and bounded over a long run', () => {
+    const model = new QuotaModel();
+    let now = T0;
+    const started = performance.now();
+    let pending: SendRecord[] = [];
+    for (let step = 0; step < 20_000; step++) {
+      const decision = model.take(now, ONE);
+      if (decision.ok) pending.push(decision.send);
+      if (pending.length > 0 && step % 2 === 0) {
+        const done = pending;
+        pending = [];
+        for (const send of done) model.observe(send, { now: now + 5, status: 200, parsed: ietf(5, now + 5, { limit: 100_000, windowMs: 3_600_000 }) });
+      }
+      now += 1;
+    }
+    // Generous: this guards against quadratic blow-ups, not against a slow machine.
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+});

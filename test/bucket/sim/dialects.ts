@@ -1,0 +1,65 @@
+import type { ParsedRateLimit } from '../../../src/headers/types.ts';
+import type { ServerVerdict } from './servers.ts';
+
+/** How the simulated server reports its verdict: what the header parser would produce. */
+export type Dialect = 'xrl-epoch' | 'xrl-delta' | 'ietf' | 'openai' | 'none';
+
+/**
+ * Builds the ParsedRateLimit the parser would return for a response. Server and client clocks
+ * agree in the simulation; `arrivalAt` is the server's instant, `receivedAt` the client's.
+ */
+export function report(dialect: Dialect, verdict: ServerVerdict, windowMs: number, arrivalAt: number, receivedAt: number): ParsedRateLimit {
+  const retryAt = verdict.accepted ? undefined : receivedAt + Math.max(1, Math.ceil((verdict.nextFreeAt - arrivalAt) / 1000)) * 1000;
+  const withRetry = (parsed: ParsedRateLimit): ParsedRateLimit => (retryAt === undefined ? parsed : { ...parsed, retryAt });
+  const { limit, remaining } = verdict;
+  switch (dialect) {
+    case 'xrl-epoch':
+      return withRetry({
+        policies: [{ limit, remaining, resetAt: Math.ceil(verdict.resetAt / 1000) * 1000, resetPrecisionMs: 1000, semantics: 'window', dialect: 'x-ratelimit' }],
+      });
+    case 'xrl-delta':
+      return withRetry({
+        policies: [
+          {
+            limit,
+            remaining,
+            resetAt: receivedAt + Math.ceil((verdict.resetAt - arrivalAt) / 1000) * 1000,
+            resetPrecisionMs: 1000,
+            semantics: 'window',
+            dialect: 'x-ratelimit',
+          },
+        ],
+      });
+    case 'ietf':
+      return withRetry({
+        policies: [
+          {
+            name: 'default',
+            limit,
+            remaining,
+            windowMs,
+            resetAt: receivedAt + Math.ceil((verdict.resetAt - arrivalAt) / 1000) * 1000,
+            resetPrecisionMs: 1000,
+            semantics: 'window',
+            dialect: 'ietf-08',
+          },
+        ],
+      });
+    case 'openai':
+      return withRetry({
+        policies: [
+          {
+            unit: 'requests',
+            limit,
+            remaining,
+            resetAt: receivedAt + Math.max(0, Math.round(verdict.resetAt - arrivalAt)),
+            resetPrecisionMs: 1,
+            semantics: 'refill',
+            dialect: 'openai',
+          },
+        ],
+      });
+    case 'none':
+      return withRetry({ policies: [] });
+  }
+}

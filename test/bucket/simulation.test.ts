@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { allScenarios, type GroupedScenario } from './sim/scenarios.ts';
+import { simulate } from './sim/simulate.ts';
+
+// Two seeds here keep the suite fast; `npx node test/bucket/sim/report.ts 10` runs more.
+const SEEDS = [1000, 1001];
+
+function named(group: GroupedScenario['group']): GroupedScenario[] {
+  return allScenarios().filter((scenario) => scenario.group === group);
+}
+
+describe('simulation: stated 1 s windows (IETF) and refill buckets', () => {
+  it.each([...named('stated-1s'), ...named('refill')].map((scenario) => [scenario.name, scenario] as const))(
+    '%s: >= 97 % of the quota, no 429',
+    (_name, scenario) => {
+      for (const seed of SEEDS) {
+        const result = simulate(scenario, seed);
+        expect(result.rejected, `seed ${seed}`).toBe(0);
+        expect(result.utilization, `seed ${seed}`).toBeGreaterThanOrEqual(0.97);
+      }
+    },
+  );
+});
+
+describe('simulation: stated longer windows', () => {
+  it.each(named('stated').map((scenario) => [scenario.name, scenario] as const))('%s: >= 97 %, no 429', (_name, scenario) => {
+    for (const seed of SEEDS) {
+      const result = simulate(scenario, seed);
+      expect(result.rejected, `seed ${seed}`).toBe(0);
+      expect(result.utilization, `seed ${seed}`).toBeGreaterThanOrEqual(0.97);
+    }
+  });
+});
+
+/**
+ * Known gaps (see the report): sub-second windows behind whole-second resets, and sliding logs
+ * whose delta reset is rounded up, take longer than three windows to pin. They stay safe (no
+ * 429) and are held to a lower floor here so a regression still shows.
+ */
+const KNOWN_SLOW: Record<string, number> = {
+  'fixed xrl-epoch 0.5s': 0.6,
+  'fixed xrl-delta 0.5s': 0.6,
+  'sliding xrl-epoch 0.5s': 0.5,
+  'sliding xrl-delta 2s': 0.7,
+  'sliding xrl-delta 3s': 0.8,
+  'sliding xrl-delta 1s': 0.88,
+};
+
+describe('simulation: unstated windows (X-RateLimit, whole-second resets)', () => {
+  it.each([...named('unstated-1s'), ...named('unstated')].map((scenario) => [scenario.name, scenario] as const))(
+    '%s: >= 90 % over three windows, at most a few 429s',
+    (_name, scenario) => {
+      for (const seed of SEEDS) {
+        const result = simulate(scenario, seed);
+        expect(result.rejected, `seed ${seed}`).toBeLessThanOrEqual(3);
+        expect(result.utilization, `seed ${seed}`).toBeGreaterThanOrEqual(KNOWN_SLOW[scenario.name] ?? 0.9);
+      }
+    },
+  );
+});
+
+describe('simulation: the limit drops 100 -> 25 mid-run', () => {
+  const withHeaders = named('drop').filter((scenario) => scenario.dialect !== 'none');
+  it.each(withHeaders.map((scenario) => [scenario.name, scenario] as const))('%s: 429s only for what was in flight, rate follows', (_name, scenario) => {
+    for (const seed of SEEDS) {
+      const result = simulate(scenario, seed);
+      // The sends in flight when the limit drops, plus the ones sent before the first 429 returns.
+      expect(result.rejected, `seed ${seed}`).toBeLessThanOrEqual(result.inFlightAtChange + 2);
+      // With an unstated window the model re-learns it after the drop (a known gap: slower).
+      const floor = scenario.dialect === 'xrl-epoch' ? 0.3 : 0.85;
+      expect(result.acceptedAfterChange / result.allowedAfterChange, `seed ${seed}`).toBeGreaterThanOrEqual(floor);
+    }
+  });
+});
+
+describe('simulation: no quota headers (429 + Retry-After only)', () => {
+  it.each(named('none').map((scenario) => [`${scenario.name} ${scenario.durationMs / 1000}s run`, scenario] as const))(
+    '%s: >= 80 % with <= 5 % 429s',
+    (_name, scenario) => {
+      for (const seed of SEEDS) {
+        const result = simulate(scenario, seed);
+        expect(result.utilization, `seed ${seed}`).toBeGreaterThanOrEqual(0.8);
+        expect(result.rejected / (result.accepted + result.rejected), `seed ${seed}`).toBeLessThanOrEqual(0.05);
+      }
+    },
+  );
+});
