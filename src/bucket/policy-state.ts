@@ -191,7 +191,7 @@ export class PolicyState {
       const lastUncounted = target > 0 ? log.firstIdReaching(log.firstId, target, this.unit) : undefined;
       if (lastUncounted !== undefined) firstCounted = Math.max(firstCounted, lastUncounted + 1);
     }
-    const lastGone = log.firstIdSentAfter(now - window.high - rtt.spread) - 1;
+    const lastGone = log.firstIdSentAfter(now - window.high - rtt.hold) - 1;
     const creditUncapped = log.sumRange(firstCounted, lastGone, this.unit) - log.rejectedInRange(firstCounted, lastGone, this.unit);
     // A token bucket refills at limit/window at most: capping credit there keeps the mirror safe
     // whatever kind of server this is.
@@ -212,7 +212,7 @@ export class PolicyState {
     const target = log.totalThrough(firstCounted - 1, this.unit) + missing;
     const lastId = log.firstIdReaching(Math.max(firstCounted, lastGone + 1), target, this.unit);
     if (lastId === undefined) return { available, at: undefined };
-    const agedAt = (log.get(lastId)?.sentAt ?? Infinity) + window.high + rtt.spread;
+    const agedAt = (log.get(lastId)?.sentAt ?? Infinity) + window.high + rtt.hold;
     // ...and the refill cap allows that much.
     const cappedAt = Number.isFinite(cap) ? origin + missing / rate : now;
     return { available, at: Math.max(agedAt, cappedAt) };

@@ -241,16 +241,16 @@ export class QuotaModel {
     const need = cost['requests'] ?? 0;
     const used = this.#sentWithin(now, configured.windowMs, 'requests');
     if (used + need <= configured.limit) return { ok: true, send: this.#admit(now, cost) };
-    const firstInWindow = this.#log.firstIdSentAfter(now - configured.windowMs - this.#rtt.spread);
+    const firstInWindow = this.#log.firstIdSentAfter(now - configured.windowMs - this.#rtt.hold);
     const target = this.#log.totalThrough(firstInWindow - 1, 'requests') + (used + need - configured.limit);
     const id = this.#log.firstIdReaching(firstInWindow, target, 'requests');
     const sentAt = id === undefined ? undefined : this.#log.get(id)?.sentAt;
-    const retryAt = sentAt === undefined ? now + configured.windowMs : sentAt + configured.windowMs + this.#rtt.spread;
+    const retryAt = sentAt === undefined ? now + configured.windowMs : sentAt + configured.windowMs + this.#rtt.hold;
     return { ok: false, retryAt: Math.max(retryAt, now + 1), reason: 'quota' };
   }
 
   #sentWithin(now: number, windowMs: number, unit: string): number {
-    return this.#log.sumRange(this.#log.firstIdSentAfter(now - windowMs - this.#rtt.spread), this.#log.lastId, unit);
+    return this.#log.sumRange(this.#log.firstIdSentAfter(now - windowMs - this.#rtt.hold), this.#log.lastId, unit);
   }
 
   /** Keeps the log bounded: nothing older than twice the longest window in use, a few times the largest limit at most. */

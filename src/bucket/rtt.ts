@@ -1,7 +1,10 @@
 /**
- * Round-trip bookkeeping. The model cannot see when a request reached the server, only that it
- * did between its send time and send time + (its RTT - the smallest RTT seen): the smallest RTT
- * bounds the fixed part of the path, the rest is queueing that may sit on either leg.
+ * Round-trip bookkeeping. The model cannot see when a request reached the server. Relative to
+ * the fastest request it arrived within (its RTT - the smallest RTT): `arrivalSpread`, which
+ * orders evidence for the window inference. In absolute terms all of the round trip may sit on the
+ * way there (an msw handler that runs after a delay, a proxy that queues before forwarding), so the
+ * mirror holds a send's slot until `sentAt + window + hold`, hold being the largest recent RTT:
+ * aging slots by the spread alone cost a 429 whenever the forward leg was the slow one.
  */
 export class RttTracker {
   #min = Infinity;
@@ -30,6 +33,11 @@ export class RttTracker {
   /** The largest recent (RTT - min RTT) plus slack: how late after its send a request may have arrived, relative to the fastest. */
   get spread(): number {
     return this.#spreadCache + RttTracker.slackMs;
+  }
+
+  /** How long after its send a request may have reached the server at the latest: the largest recent RTT plus slack. */
+  get hold(): number {
+    return this.#spreadCache + this.min + RttTracker.slackMs;
   }
 
   /** The uncertainty of one answered send's arrival, ms (the recent spread for unanswered ones). */
