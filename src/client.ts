@@ -1,5 +1,5 @@
 import ky, { type KyInstance, type Options, type RetryOptions } from 'ky';
-import { createBeforeErrorHook, createInitHook } from './hooks.ts';
+import { createQuotaHooks } from './hooks.ts';
 import { normalizeQuotaOptions, type QuotaOptions } from './options.ts';
 import { Quota } from './quota.ts';
 
@@ -39,10 +39,7 @@ export function withQuota(instance: KyInstance, quotaOptions?: QuotaOptions): Qu
   const options = normalizeQuotaOptions(quotaOptions);
   const quota = new Quota(options);
   const extended = instance.extend((parent) => ({
-    hooks: {
-      init: [createInitHook(quota, { cost: options.cost, priority: options.priority })],
-      beforeError: [createBeforeErrorHook(quota)],
-    },
+    hooks: createQuotaHooks(quota, { cost: options.cost, priority: options.priority }),
     retry: retryWithCap(parent.retry, options.maxRetryAfterMs),
   }));
   return Object.assign(extended, { quota });

@@ -1,21 +1,30 @@
-import { isHTTPError, type BeforeErrorHook, type InitHook, type Options } from 'ky';
+import { isHTTPError, type AfterResponseHook, type BeforeErrorHook, type BeforeRequestHook, type BeforeRetryHook, type Hooks, type InitHook, type Options } from 'ky';
+import type { Units } from './bucket/types.ts';
 import { normalizeCost } from './options.ts';
 import type { CallQuota, Quota } from './quota.ts';
-
-/** ky's default per-attempt timeout, which ky-quota applies itself once a token is granted. */
-const kyDefaultTimeout = 10_000;
+import type { Grant } from './store/quota-store.ts';
 
 /** The per-request quota fields a ky call may carry in `context`. */
 export interface QuotaContext {
   /** Higher goes first. */
   priority?: number;
-  /** What this request spends. */
+  /** What this request spends: a number of requests, or units by name. */
   cost?: number | Readonly<Record<string, number>>;
   /** The bucket this request spends, overriding the client's `bucketKey`. */
   bucketKey?: string;
 }
 
-function readCall(options: Options, defaults: { cost: CallQuota['cost']; priority: number }): CallQuota {
+/** One ky call under a quota: what it spends, and the token its next attempt holds. */
+interface CallState {
+  readonly quota: Quota;
+  readonly call: CallQuota;
+  grant: Grant | undefined;
+}
+
+/** Where a call's state rides along in ky's per-call `context` (a symbol: invisible to users' keys). */
+const callKey = Symbol('ky-quota call');
+
+function readCall(options: Options, defaults: { cost: Units; priority: number }): CallQuota {
   const context = (options.context ?? {}) as QuotaContext;
   const { priority, bucketKey } = context;
   if (priority !== undefined && (typeof priority !== 'number' || !Number.isFinite(priority))) {
@@ -24,41 +33,76 @@ function readCall(options: Options, defaults: { cost: CallQuota['cost']; priorit
   if (bucketKey !== undefined && typeof bucketKey !== 'string') {
     throw new TypeError(`Expected \`context.bucketKey\` to be a string, got \`${String(bucketKey)}\` (${typeof bucketKey})`);
   }
-  const timeout = options.timeout ?? kyDefaultTimeout;
   return {
     cost: context.cost === undefined ? defaults.cost : normalizeCost(context.cost, 'context.cost'),
     priority: priority ?? defaults.priority,
     bucketKey,
-    timeout: timeout === false ? false : timeout,
   };
 }
 
+function stateOf(options: { context?: unknown }, quota: Quota): CallState | undefined {
+  const state = (options.context as Record<symbol, CallState | undefined> | undefined)?.[callKey];
+  // Another ky-quota layer's state (a quota-wrapped instance wrapped again) is not ours to use.
+  return state?.quota === quota ? state : undefined;
+}
+
+/** Wait for the attempt's token before ky builds the attempt (so ky's per-attempt `timeout` never counts the wait). */
+async function acquireFor(state: CallState | undefined, request: Request): Promise<void> {
+  if (state === undefined) return;
+  if (state.grant !== undefined) {
+    // A previous attempt's token was never sent (a hook answered instead): give it back first.
+    const stale = state.grant;
+    state.grant = undefined;
+    await state.quota.cancel(stale);
+  }
+  state.grant = await state.quota.acquire(request, state.call);
+}
+
 /**
- * The `init` hook that puts a ky call under the quota: every attempt (retries included) goes
- * through a fetch that first waits for a token. ky 2 runs `beforeRequest` once per call, so a
- * limiter there would not gate retries; wrapping `fetch` gates each attempt. ky's per-attempt
- * `timeout` is taken over and started once the token is granted, so waiting in the queue never
- * counts as a timed-out attempt (ky's `totalTimeout`, if set, still bounds everything).
+ * The hooks that put a ky instance under a quota.
+ *
+ * ky 2 runs `beforeRequest` once per call and `beforeRetry` before each retry: a token is taken
+ * in both, so every attempt is gated, and before ky starts the attempt's `timeout`. The `init`
+ * hook installs a fetch that sends the attempt with that token and shows the quota every
+ * response; if no token was taken (another hook replaced the request in a way we did not see),
+ * it takes one itself. `afterResponse`/`beforeError` give back a token that was never sent.
  */
-export function createInitHook(quota: Quota, defaults: { cost: CallQuota['cost']; priority: number }): InitHook {
-  return (options) => {
-    const call = readCall(options, defaults);
+export function createQuotaHooks(quota: Quota, defaults: { cost: Units; priority: number }): Hooks {
+  const init: InitHook = (options) => {
+    const state: CallState = { quota, call: readCall(options, defaults), grant: undefined };
+    options.context = { ...options.context, [callKey]: state };
     const inner = options.fetch;
-    options.timeout = false;
-    options.fetch = (input, init) => {
-      const request = input instanceof Request && init === undefined ? input : new Request(input, init);
+    options.fetch = async (input, init) => {
+      const request = input instanceof Request ? input : new Request(input, init);
+      const requestInit = input instanceof Request ? init : undefined;
+      let grant = state.grant;
+      state.grant = undefined;
+      grant ??= await quota.acquire(request, state.call);
       // Look the global up per attempt: msw and test doubles patch `fetch` after import.
       const fetchFunction = inner ?? ((i: RequestInfo | URL, o?: RequestInit) => globalThis.fetch(i, o));
-      return quota.attempt(request, input instanceof Request ? init : undefined, fetchFunction, call);
+      return quota.send(grant, request, requestInit, fetchFunction);
     };
   };
-}
-
-/**
- * The `beforeError` hook that turns a final 429 (ky's retries spent, or a method ky does not
- * retry) into a {@link RateLimitError} that says when the quota returns.
- */
-export function createBeforeErrorHook(quota: Quota): BeforeErrorHook {
-  return ({ error, request }) =>
-    isHTTPError(error) && error.response.status === 429 ? quota.rateLimitErrorFor(error.response, request, error) : error;
+  const beforeRequest: BeforeRequestHook = async ({ request, options }) => {
+    await acquireFor(stateOf(options, quota), request);
+  };
+  const beforeRetry: BeforeRetryHook = async ({ request, options }) => {
+    await acquireFor(stateOf(options, quota), request);
+  };
+  const release = async (options: { context?: unknown }): Promise<void> => {
+    const state = stateOf(options, quota);
+    if (state?.grant === undefined) return;
+    const unused = state.grant;
+    state.grant = undefined;
+    await quota.cancel(unused);
+  };
+  const afterResponse: AfterResponseHook = async ({ options }) => {
+    await release(options);
+  };
+  const beforeError: BeforeErrorHook = async ({ error, request, options }) => {
+    await release(options);
+    // A final 429 (ky's retries spent, or a method ky does not retry) says when the quota returns.
+    return isHTTPError(error) && error.response.status === 429 ? quota.rateLimitErrorFor(error.response, request, error) : error;
+  };
+  return { init: [init], beforeRequest: [beforeRequest], beforeRetry: [beforeRetry], afterResponse: [afterResponse], beforeError: [beforeError] };
 }

@@ -1,4 +1,3 @@
-import { TimeoutError } from 'ky';
 import type { ModelSnapshot, QuotaSource, Units } from './bucket/types.ts';
 import { BucketKeys } from './bucket-keys.ts';
 import { RateLimitError } from './errors/rate-limit-error.ts';
@@ -41,8 +40,6 @@ export interface CallQuota {
   readonly cost: Units;
   readonly priority: number;
   readonly bucketKey: string | undefined;
-  /** ky's per-attempt `timeout`, applied once the token is granted (the wait does not count). */
-  readonly timeout: number | false;
 }
 
 const limitStatuses = new Set([429, 503]);
@@ -150,21 +147,35 @@ export class Quota {
   }
 
   /**
-   * Run one attempt of a ky call: wait for a token, send with the call's per-attempt timeout,
-   * observe the response, free the slot. Used by the fetch that `withQuota` installs.
+   * Wait for a token for one attempt of a ky call.
    * @internal
    */
-  async attempt(request: Request, init: RequestInit | undefined, fetchFunction: typeof fetch, call: CallQuota): Promise<Response> {
-    const bucket = this.#keys.keyFor(request, call.bucketKey);
-    const grant = await this.#scheduler.acquire({
-      bucket,
+  acquire(request: Request, call: CallQuota): Promise<Grant> {
+    return this.#scheduler.acquire({
+      bucket: this.#keys.keyFor(request, call.bucketKey),
       cost: call.cost,
       priority: call.priority,
       signal: request.signal,
     });
+  }
+
+  /**
+   * Give back a token whose attempt was never sent (a hook answered or stopped the call).
+   * @internal
+   */
+  async cancel(grant: Grant): Promise<void> {
+    await this.#report(grant, { now: this.#clock.now() });
+  }
+
+  /**
+   * Send the attempt a grant allows, observe its response, free its slot. A 429/503 asking for a
+   * wait longer than `maxRetryAfterMs` rejects with `RateLimitError` so the call never hangs.
+   * @internal
+   */
+  async send(grant: Grant, request: Request, init: RequestInit | undefined, fetchFunction: typeof fetch): Promise<Response> {
     let response: Response;
     try {
-      response = await this.#send(request, init, fetchFunction, call.timeout);
+      response = await fetchFunction(request, init);
     } catch (error) {
       await this.#report(grant, { now: this.#clock.now() });
       throw error;
@@ -175,7 +186,7 @@ export class Quota {
     this.#afterResponse(request, response, grant, parsed, result?.pausedUntil, result?.limitChanged === true);
     if (parsed.retryAt !== undefined && parsed.retryAt - now > this.#options.maxRetryAfterMs && isLimitStatus(response.status)) {
       throw new RateLimitError({
-        bucket,
+        bucket: grant.bucket,
         retryAt: parsed.retryAt,
         response,
         request,
@@ -239,19 +250,6 @@ export class Quota {
     this.#warned.add(key);
     if (this.#events.listenerCount('warning') > 0) this.#events.emit('warning', { bucket, message });
     else console.warn(`ky-quota: ${message}`);
-  }
-
-  async #send(request: Request, init: RequestInit | undefined, fetchFunction: typeof fetch, timeout: number | false): Promise<Response> {
-    if (timeout === false) return fetchFunction(request, init);
-    const controller = new AbortController();
-    const signal = AbortSignal.any([request.signal, controller.signal]);
-    return new Promise<Response>((resolve, reject) => {
-      const timer = this.#clock.setTimeout(() => {
-        controller.abort();
-        reject(new TimeoutError(request));
-      }, timeout);
-      fetchFunction(request, { ...init, signal }).then(resolve, reject).finally(() => this.#clock.clearTimeout(timer));
-    });
   }
 
   #describe(key: string, model: ModelSnapshot): BucketSnapshot {

@@ -250,6 +250,20 @@ describe('ky integration', () => {
     await api.quota.close();
   });
 
+  it('a user hook that answers from a cache gives the token back; one that replaces the request takes no second token', async () => {
+    const seen = counting(() => ok({ 'x-ratelimit-limit': '5', 'x-ratelimit-remaining': '4' }));
+    const api = createClient({ baseUrl: base });
+    const cached = api.extend({ hooks: { beforeRequest: [() => HttpResponse.json({ cached: true })] } });
+    expect(await settle(cached.get('x').json())).toEqual({ cached: true });
+    expect(api.quota.inFlight).toBe(0);
+    const replacing = api.extend({ hooks: { beforeRequest: [({ request }) => new Request(request, { headers: { 'x-replaced': 'yes' } })] } });
+    expect(await settle(replacing.get('y').json())).toEqual({ ok: true });
+    expect(seen.map((entry) => entry.request.headers.get('x-replaced'))).toEqual(['yes']);
+    expect(api.quota.inFlight).toBe(0);
+    expect(api.quota.snapshot()[0]?.inFlight).toBe(0);
+    await api.quota.close();
+  });
+
   it('withQuota() adds the quota to an existing ky instance in one line, keeping its options', async () => {
     const seen = counting(() => ok({ 'x-ratelimit-limit': '7', 'x-ratelimit-remaining': '6' }));
     const existing = ky.create({ baseUrl: base, headers: { authorization: 'Bearer secret' }, retry: 4 });
