@@ -1,5 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Projects: `node` (unit + msw integration), `happy-dom` (the page runtime), `redis` (a real
+ * redis-server on loopback), `e2e` (real headless Chromium), `pack` (the packed tarball, after the
+ * build). `npm test` runs them all, in that order.
+ */
 export default defineConfig({
   test: {
     projects: [
@@ -8,7 +13,7 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/pack/**', 'test/e2e/**', 'test/browser/**'],
+          exclude: ['test/pack/**', 'test/e2e/**', 'test/browser/**', 'test/redis/**'],
         },
       },
       {
@@ -16,6 +21,26 @@ export default defineConfig({
           name: 'happy-dom',
           environment: 'happy-dom',
           include: ['test/browser/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'redis',
+          environment: 'node',
+          include: ['test/redis/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
         },
       },
       {
