@@ -55,10 +55,19 @@ export interface QuotaOptions {
   bucketKey?: string | BucketKeyFunction;
   /**
    * Where the buckets live. Default: in memory in Node and workers; shared by all tabs of the
-   * origin in a page that supports it.
-   * @default new MemoryQuotaStore()
+   * origin in a page with BroadcastChannel and Web Locks (a {@link BroadcastQuotaStore} named `name`).
+   * @default new MemoryQuotaStore() in Node; new BroadcastQuotaStore({ name }) in a page
    */
   store?: QuotaStore;
+  /**
+   * The quota namespace the tabs of an origin share when the default store is the broadcast one:
+   * clients with the same name in any tab draw from the same buckets. Give clients of different
+   * APIs or accounts different names. It is hashed into channel and lock names, so an account id
+   * is fine; ignored when `store` is given.
+   * @default 'default'
+   * @example { name: 'api.example.com:account-42' }
+   */
+  name?: string;
   /**
    * Requests waiting at once; one more rejects with `QueueFullError` without being sent.
    * @default Infinity
@@ -99,6 +108,7 @@ export interface NormalizedQuotaOptions {
   readonly initialConcurrency: number;
   readonly bucketKey: string | BucketKeyFunction | undefined;
   readonly store: QuotaStore | undefined;
+  readonly name: string;
   readonly maxQueue: number;
   readonly maxWaitMs: number;
   readonly priority: number;
@@ -176,6 +186,8 @@ export function normalizeQuotaOptions(options: QuotaOptions = {}): NormalizedQuo
   if (store !== undefined && (typeof store !== 'object' || store === null || typeof store.take !== 'function')) {
     throw new TypeError(`Expected \`store\` to be a QuotaStore, got ${describe(store)}`);
   }
+  const name = options.name ?? 'default';
+  if (typeof name !== 'string') throw new TypeError(`Expected \`name\` to be a string, got ${describe(name)}`);
   const priority = options.priority ?? 0;
   if (typeof priority !== 'number' || !Number.isFinite(priority)) {
     throw new TypeError(`Expected \`priority\` to be a finite number, got ${describe(priority)}`);
@@ -187,6 +199,7 @@ export function normalizeQuotaOptions(options: QuotaOptions = {}): NormalizedQuo
     initialConcurrency: positiveInteger('initialConcurrency', options.initialConcurrency, 1, false),
     bucketKey,
     store,
+    name,
     maxQueue: positiveInteger('maxQueue', options.maxQueue, Number.POSITIVE_INFINITY, true),
     maxWaitMs: positiveNumber('maxWaitMs', options.maxWaitMs, Number.POSITIVE_INFINITY, true) ?? Number.POSITIVE_INFINITY,
     priority,

@@ -40,6 +40,18 @@ export interface CallQuota {
   readonly cost: Units;
   readonly priority: number;
   readonly bucketKey: string | undefined;
+  /** Aborts the wait; the request's own signal when absent. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** How {@link Quota.send} treats a 429/503 that asks for more than `maxRetryAfterMs`. */
+export interface SendOptions {
+  /**
+   * Reject with `RateLimitError` (ky, whose retry would otherwise wait) or return the response
+   * (fetch, whose caller's SDK decides, and would take a rejection for a network error).
+   * @default true
+   */
+  readonly rejectLongWaits?: boolean;
 }
 
 const limitStatuses = new Set([429, 503]);
@@ -61,7 +73,7 @@ export class Quota {
   constructor(options: NormalizedQuotaOptions) {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
-    this.#store = options.store ?? defaultStore();
+    this.#store = options.store ?? defaultStore({ name: options.name });
     this.#keys = new BucketKeys(options.bucketKey);
     this.#scheduler = new Scheduler({
       store: this.#store,
@@ -155,7 +167,7 @@ export class Quota {
       bucket: this.#keys.keyFor(request, call.bucketKey),
       cost: call.cost,
       priority: call.priority,
-      signal: request.signal,
+      signal: call.signal ?? request.signal,
     });
   }
 
@@ -172,7 +184,7 @@ export class Quota {
    * wait longer than `maxRetryAfterMs` rejects with `RateLimitError` so the call never hangs.
    * @internal
    */
-  async send(grant: Grant, request: Request, init: RequestInit | undefined, fetchFunction: typeof fetch): Promise<Response> {
+  async send(grant: Grant, request: Request, init: RequestInit | undefined, fetchFunction: typeof fetch, options?: SendOptions): Promise<Response> {
     let response: Response;
     try {
       response = await fetchFunction(request, init);
@@ -184,7 +196,8 @@ export class Quota {
     const parsed = parseRateLimitHeaders(response.headers, { now, status: response.status, url: request.url });
     const result = await this.#report(grant, { now, status: response.status, parsed });
     this.#afterResponse(request, response, grant, parsed, result?.pausedUntil, result?.limitChanged === true);
-    if (parsed.retryAt !== undefined && parsed.retryAt - now > this.#options.maxRetryAfterMs && isLimitStatus(response.status)) {
+    const rejectLongWaits = options?.rejectLongWaits ?? true;
+    if (rejectLongWaits && parsed.retryAt !== undefined && parsed.retryAt - now > this.#options.maxRetryAfterMs && isLimitStatus(response.status)) {
       throw new RateLimitError({
         bucket: grant.bucket,
         retryAt: parsed.retryAt,

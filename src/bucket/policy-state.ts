@@ -7,6 +7,8 @@ import { WindowInference } from './window-inference.ts';
 
 /** A paced policy lets this share of its limit out at once. */
 const BURST_SHARE = 0.05;
+/** While the window is inferred, confirmed room is spread until this share of the reset's uncertainty before its latest instant. */
+const SPREAD_AIM = 0.5;
 
 /**
  * The freshest server view of one policy, by send order: the response to the latest-sent
@@ -42,6 +44,8 @@ export class PolicyState {
   readonly name: string;
   readonly unit: string;
   limit: number;
+  /** The server stated `limit` (not just inferred it from the largest `remaining` seen). */
+  limitStated = false;
   semantics: ResetSemantics | undefined;
   /** The window the server (or the user) stated, ms. */
   statedWindowMs: number | undefined;
@@ -62,7 +66,12 @@ export class PolicyState {
 
   /** True when the quota comes back as a trickle (token bucket), so credit is time-based. */
   get refills(): boolean {
-    return this.semantics === 'refill' || (this.statedWindowMs === undefined && this.#inference.onlyBucket);
+    // 'refill' semantics (OpenAI, Anthropic) is the dialect's word, not proof: a sliding log can
+    // speak it too, and after a burst it frees nothing for a whole window. Credit trickles only
+    // while the responses agree with a bucket; otherwise the mirror (safe for every kind) runs
+    // with the learned refill time as the window.
+    if (this.semantics === 'refill') return this.#refill.looksLikeBucket;
+    return this.statedWindowMs === undefined && this.#inference.onlyBucket;
   }
 
   /** The window the model paces with: `low < W <= high`. */
@@ -70,6 +79,21 @@ export class PolicyState {
     if (this.statedWindowMs !== undefined) return { low: this.statedWindowMs * 0.999, high: this.statedWindowMs };
     if (this.semantics === 'refill') return this.#refill.range;
     return this.#inference.range;
+  }
+
+  /**
+   * Room the freshest response confirmed that is still unspent: the server's remaining less every
+   * send it may not have counted. Spending it is always safe, whatever kind of server this is.
+   */
+  confirmedRoom(log: SendLog): number {
+    const sync = this.sync;
+    if (sync === undefined) return 0;
+    return sync.remaining - log.sumRange(sync.sendId + 1, log.lastId, this.unit) - sync.uncertainCost;
+  }
+
+  /** Drop the learned refill time (a 429 said it was wrong); the next responses learn it again. */
+  forgetRefill(): void {
+    this.#refill.reset();
   }
 
   /** Inference details for snapshots and tests. */
@@ -84,6 +108,7 @@ export class PolicyState {
    */
   update(policy: RateLimitPolicy, send: LoggedSend, receivedAt: number, log: SendLog, rtt: RttTracker): boolean {
     let limitChanged = false;
+    if (policy.limit !== undefined && policy.limit > 0) this.limitStated = true;
     if (policy.limit !== undefined && policy.limit > 0 && policy.limit !== this.limit) {
       limitChanged = true;
       this.limit = policy.limit;
@@ -124,7 +149,13 @@ export class PolicyState {
       // while other clients spend): not a candidate.
       return limitChanged;
     }
-    if (current === undefined || (limitChanged && send.id > current.sendId)) {
+    // A token bucket's (refill semantics: OpenAI, Anthropic) newer response that saw every earlier
+    // send of ours (none uncertain) is the server's whole truth: adopt it even when it allows less
+    // than our view, so estimated costs (LLM tokens the server counts its own way) and other
+    // clients' spending are corrected instead of accumulated. Windows keep the rule below: their
+    // credit for aged-out sends makes an older view legitimately roomier.
+    const complete = this.semantics === 'refill' && candidate.uncertainCost === 0;
+    if (current === undefined || (send.id > current.sendId && (limitChanged || complete))) {
       this.sync = candidate;
       return limitChanged;
     }
@@ -248,8 +279,11 @@ export class PolicyState {
     // spending it at once: sends spread in time age out one by one, which tells a sliding log
     // or a bucket from a fixed window within about one window.
     if (sync.resetAt === undefined) return rate;
-    // Aim at the middle of the reset's uncertainty: the end of it wastes a rounded-up second.
-    const until = sync.resetAt - sync.resetPrecisionMs / 2 - sync.receivedAt;
+    // Aim at the middle of the reset's uncertainty (the end of it wastes a rounded-up second), or
+    // at its end once the middle has passed: spending all at once there would leave nothing in
+    // flight to see the first units come back.
+    const middle = sync.resetAt - sync.resetPrecisionMs * SPREAD_AIM - sync.receivedAt;
+    const until = middle > 0 ? middle : sync.resetAt - sync.receivedAt;
     if (until <= 0) return rate;
     const spread = Math.max(1, sync.remaining) / until;
     return rate === undefined ? spread : Math.max(rate, spread);

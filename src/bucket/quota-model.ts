@@ -54,6 +54,8 @@ export class QuotaModel {
 
   /** Admits a send now (recording it as in flight) or says when to ask again and why. */
   take(now: number, cost: Units): TakeDecision {
+    const tooLarge = this.#tooLarge(cost);
+    if (tooLarge !== undefined) return tooLarge;
     if (this.#pausedUntil !== undefined) {
       if (now < this.#pausedUntil) return { ok: false, retryAt: this.#pausedUntil, reason: 'paused' };
       this.#pausedUntil = undefined;
@@ -118,6 +120,8 @@ export class QuotaModel {
       this.#estimator.observe(entry, status, now, parsed?.retryAt, this.#log);
       if (this.#estimator.ratePerSecond !== before && status === 429) limitChanged = true;
     }
+    // A 429 although the model paced by its learned refill time: the server changed its mind.
+    if (status === 429) for (const state of this.#policies.values()) state.forgetRefill();
     let pausedUntil: number | undefined;
     if (status === 429 || (status === 503 && parsed?.retryAt !== undefined)) {
       const asked = parsed?.retryAt ?? now + MIN_429_PAUSE_MS;
@@ -182,6 +186,22 @@ export class QuotaModel {
     };
   }
 
+  /**
+   * A cost no window of a policy can ever hold (more than its whole stated limit) would wait
+   * forever: say so at once. Limits only inferred from `remaining` may grow, so they never refuse.
+   */
+  #tooLarge(cost: Units): TakeDecision | undefined {
+    for (const state of this.#policies.values()) {
+      const need = cost[state.unit] ?? 0;
+      if (state.limitStated && need > state.limit) return { ok: false, retryAt: undefined, reason: 'too-large', unit: state.unit, limit: state.limit };
+    }
+    const configured = this.#configured;
+    if (configured !== undefined && this.#policies.size === 0 && (cost['requests'] ?? 0) > configured.limit) {
+      return { ok: false, retryAt: undefined, reason: 'too-large', unit: 'requests', limit: configured.limit };
+    }
+    return undefined;
+  }
+
   #admit(now: number, cost: Units): SendRecord {
     const entry = this.#log.append(now, cost);
     return { id: entry.id, sentAt: entry.sentAt, cost: entry.cost };
@@ -198,11 +218,20 @@ export class QuotaModel {
     let retryAt = now;
     let blocked: PolicyState[] | undefined;
     let paceBlocked = false;
+    let unpaced: PolicyState[] | undefined;
     for (const state of gating) {
       const need = cost[state.unit] ?? 0;
       if (need <= 0) continue;
       const allowance = state.allowance(now, need, this.#log, this.#rtt);
       if (allowance.available >= need) {
+        // Under refill semantics the learned refill time only shrinks when the server is seen
+        // holding many units: confirmed room goes at once, or pacing by a loose estimate would
+        // keep the evidence (and the rate) low for good. Such a send is not booked on the pace
+        // either: the server vouched for it, and the debt would hold back the trickle after it.
+        if (state.semantics === 'refill' && state.confirmedRoom(this.#log) >= need) {
+          (unpaced ??= []).push(state);
+          continue;
+        }
         const paceAt = state.paceAt(now, need);
         if (paceAt > now) {
           paceBlocked = true;
@@ -216,7 +245,7 @@ export class QuotaModel {
       const earliest = candidates.length === 0 ? Infinity : Math.min(...candidates);
       retryAt = Math.max(retryAt, earliest);
     }
-    if (blocked === undefined && !paceBlocked) return this.#admitPaced(now, cost, gating);
+    if (blocked === undefined && !paceBlocked) return this.#admitPaced(now, cost, unpaced === undefined ? gating : gating.filter((state) => !unpaced.includes(state)));
     if (blocked === undefined) return { ok: false, retryAt: Math.ceil(retryAt), reason: 'quota' };
     // The second always-safe send: one probe once every blocking policy's reset has passed.
     if (inFlight === 0 && blocked.every((state) => (state.probeAt() ?? Infinity) <= now)) {

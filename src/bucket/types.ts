@@ -25,7 +25,12 @@ export type WaitReason =
   /** A 429/503 paused the bucket until `retryAt`. */
   | 'paused'
   /** Waiting for a response that will tell more (no time is known). */
-  | 'response';
+  | 'response'
+  /**
+   * Not a wait: the cost exceeds a policy's whole limit (`unit`, `limit`), so waiting can never
+   * help. The scheduler rejects the request with `CostExceedsLimitError`.
+   */
+  | 'too-large';
 
 /** The model's answer to a take. */
 export type TakeDecision =
@@ -35,6 +40,10 @@ export type TakeDecision =
       /** The earliest time, epoch ms, worth asking again; `undefined`: ask again after the next response. */
       readonly retryAt: number | undefined;
       readonly reason: WaitReason;
+      /** With `'too-large'`: the unit whose policy can never hold the cost. */
+      readonly unit?: string;
+      /** With `'too-large'`: that policy's whole limit. */
+      readonly limit?: number;
     };
 
 /** What a response (or a failed attempt) told the model. */

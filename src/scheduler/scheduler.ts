@@ -1,4 +1,5 @@
 import type { QuotaModelOptions, TakeDecision, Units } from '../bucket/types.ts';
+import { CostExceedsLimitError } from '../errors/cost-exceeds-limit-error.ts';
 import { QueueFullError } from '../errors/queue-full-error.ts';
 import { QuotaClosedError } from '../errors/quota-closed-error.ts';
 import { QuotaTimeoutError } from '../errors/quota-timeout-error.ts';
@@ -91,7 +92,10 @@ export class Scheduler {
     return this.#buckets.get(bucket)?.queue.size ?? 0;
   }
 
-  /** Wait for a token. Rejects with the signal's reason on abort, `QueueFullError`, `QuotaTimeoutError` or `QuotaClosedError`. */
+  /**
+   * Wait for a token. Rejects with the signal's reason on abort, `QueueFullError`, `QuotaTimeoutError`,
+   * `QuotaClosedError`, or `CostExceedsLimitError` when the store says the cost can never fit.
+   */
   acquire(request: AcquireRequest): Promise<Grant> {
     if (this.#closed) return Promise.reject(new QuotaClosedError(request.bucket));
     const { signal } = request;
@@ -223,6 +227,18 @@ export class Scheduler {
       }
       this.#settle(waiter, grant, undefined);
       return true;
+    }
+    if (decision.reason === 'too-large') {
+      // Waiting can never help the head: reject it and let the next one ask. (After an async take
+      // the asked waiter may have left: only a head that is itself too large is rejected.)
+      const { unit = 'requests', limit = 0 } = decision;
+      const head = state.queue.peek();
+      const cost = head?.request.cost[unit] ?? 0;
+      if (head !== undefined && cost > limit) {
+        state.queue.shift();
+        this.#settle(head, undefined, new CostExceedsLimitError({ bucket, unit, cost, limit }));
+        return true;
+      }
     }
     this.#options.onWait?.(bucket, decision);
     const now = this.#options.clock.now();

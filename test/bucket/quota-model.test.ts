@@ -108,12 +108,16 @@ describe('QuotaModel with server headers', () => {
     expect(model.snapshot(T0 + 22).policies).toHaveLength(2);
   });
 
-  it('refills a refill-semantics policy as a trickle, not all at the reset', () => {
+  it('refills a refill-semantics policy as a trickle, not all at the reset, once responses agree with a bucket', () => {
     const model = new QuotaModel();
+    const refill = (remaining: number, now: number) => ({ policies: [{ limit: 10, remaining, resetAt: now + (10 - remaining) * 100, resetPrecisionMs: 1, semantics: 'refill' as const }] });
+    // 10 per second bucket drained by a burst: the time to full grows with what it holds, as a
+    // bucket's does (a sliding log would say "one window" whatever it holds).
     const probe = admitted(model.take(T0, ONE));
-    // 10 per second bucket, empty: full again in 1 s.
-    model.observe(probe, { now: T0 + 20, status: 200, parsed: { policies: [{ limit: 10, remaining: 0, resetAt: T0 + 1020, resetPrecisionMs: 1, semantics: 'refill' }] } });
-    const refused = model.take(T0 + 21, ONE);
+    model.observe(probe, { now: T0 + 20, status: 200, parsed: refill(8, T0 + 20) });
+    const burst = Array.from({ length: 8 }, () => admitted(model.take(T0 + 21, ONE)));
+    burst.forEach((send, index) => model.observe(send, { now: T0 + 40, status: 200, parsed: refill(7 - index, T0 + 40) }));
+    const refused = model.take(T0 + 41, ONE);
     expect(refused.ok).toBe(false);
     const retryAt = refused.ok ? 0 : (refused.retryAt ?? Infinity);
     // One unit comes back after about a tenth of the refill time, long before the full reset.

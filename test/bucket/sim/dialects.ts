@@ -13,10 +13,15 @@ export function report(dialect: Dialect, verdict: ServerVerdict, windowMs: numbe
   const withRetry = (parsed: ParsedRateLimit): ParsedRateLimit => (retryAt === undefined ? parsed : { ...parsed, retryAt });
   const { limit, remaining } = verdict;
   switch (dialect) {
-    case 'xrl-epoch':
+    case 'xrl-epoch': {
+      // The parser moves an epoch reset onto the caller's clock with the response's `Date`, which
+      // has whole seconds (floored): the reset lands up to a second later than the server meant.
+      const serverDate = Math.floor(arrivalAt / 1000) * 1000;
+      const resetAt = receivedAt + Math.max(0, Math.ceil(verdict.resetAt / 1000) * 1000 - serverDate);
       return withRetry({
-        policies: [{ limit, remaining, resetAt: Math.ceil(verdict.resetAt / 1000) * 1000, resetPrecisionMs: 1000, semantics: 'window', dialect: 'x-ratelimit' }],
+        policies: [{ limit, remaining, resetAt, resetPrecisionMs: 1000, semantics: 'window', dialect: 'x-ratelimit' }],
       });
+    }
     case 'xrl-delta':
       return withRetry({
         policies: [

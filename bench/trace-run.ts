@@ -1,0 +1,75 @@
+/**
+ * One traced ky-quota run against the reference server, for tuning the model: every take
+ * decision (through a store wrapper), server admissions per 250 ms, and the final snapshot.
+ *
+ *   node bench/trace-run.ts [dialect=x-ratelimit-epoch] [algorithm=sliding] [windowMs=1000] [limit=100]
+ */
+import { startReferenceServer } from './server/http-server.ts';
+import { isDialect } from './server/dialects.ts';
+import type { Algorithm } from './server/limiters.ts';
+import { createClient, MemoryQuotaStore, type QuotaStore, type TakeRequest, type TakeResult } from '../src/index.ts';
+import type { Grant } from '../src/store/quota-store.ts';
+import type { Observation, ObserveResult } from '../src/bucket/types.ts';
+
+/** TRACE=1 prints every grant and response (relative ms) after the summary. */
+const verbose = process.env['TRACE'] !== undefined;
+
+const [dialect = 'x-ratelimit-epoch', algorithm = 'sliding', windowArg = '1000', limitArg = '100'] = process.argv.slice(2);
+if (!isDialect(dialect)) throw new TypeError(`unknown dialect ${dialect}`);
+const windowMs = Number(windowArg);
+const limit = Number(limitArg);
+const durationMs = Math.max(5000, windowMs * 3);
+const server = await startReferenceServer({ algorithm: algorithm as Algorithm, limit, windowMs, dialect });
+
+const decisions: { at: number; decision: TakeResult }[] = [];
+class TracingStore extends MemoryQuotaStore implements QuotaStore {
+  override take(request: TakeRequest): TakeResult {
+    const decision = super.take(request);
+    decisions.push({ at: request.now, decision });
+    if (verbose && decision.ok) events.push(`${request.now - start} send #${decision.send.id}`);
+    return decision;
+  }
+
+  override report(grant: Grant, observation: Observation): ObserveResult {
+    const result = super.report(grant, observation);
+    if (verbose) {
+      const policy = observation.parsed?.policies[0];
+      const view = this.snapshot(observation.now).get(grant.bucket);
+      events.push(
+        `${observation.now - start} resp #${grant.send.id} ${observation.status} rem ${policy?.remaining} reset +${policy?.resetAt === undefined ? '' : policy.resetAt - observation.now}` +
+          ` | model rem ${view?.remaining} W ${view?.windowMs?.toFixed(0)} inflight ${view?.inFlight}`,
+      );
+    }
+    return result;
+  }
+}
+const events: string[] = [];
+
+let start = Date.now();
+const api = createClient({ baseUrl: `${server.url}/`, quota: { store: new TracingStore() } });
+const controller = new AbortController();
+start = Date.now();
+const jobs = Array.from({ length: Math.ceil((limit * durationMs) / windowMs) + 200 }, () =>
+  api.get('x', { signal: controller.signal }).json().catch(() => undefined),
+);
+setTimeout(() => controller.abort(), durationMs);
+await Promise.all(jobs);
+
+const stats = server.stats();
+const byReason: Record<string, number> = {};
+for (const { decision } of decisions) {
+  const key = decision.ok ? 'granted' : decision.reason;
+  byReason[key] = (byReason[key] ?? 0) + 1;
+}
+const perQuarter: number[] = [];
+for (const at of stats.acceptedAt) {
+  const index = Math.floor((at - start) / 250);
+  perQuarter[index] = (perQuarter[index] ?? 0) + 1;
+}
+const allowed = (limit * durationMs) / windowMs;
+console.log(`${dialect} ${algorithm} ${windowMs} ms: ${stats.accepted} ok / ${stats.rejected} 429 (${((stats.accepted / allowed) * 100).toFixed(1)} %), decisions ${JSON.stringify(byReason)}`);
+console.log(`first accepted at ${(stats.acceptedAt[0] ?? start) - start} ms; per 250 ms: ${Array.from(perQuarter, (n) => n ?? 0).join(' ')}`);
+console.log(JSON.stringify(api.quota.snapshot()));
+if (verbose) console.log(events.join('\n'));
+await api.quota.close();
+await server.close();

@@ -1,0 +1,106 @@
+import { PRELUDE } from './prelude.ts';
+
+/** Reasons the take script refuses, as numbers (Lua has no enums). */
+export const REASON_CODES = ['none', 'probing', 'quota', 'paused', 'response'] as const;
+
+/**
+ * take(cost): admit `cost` units now or say when to ask again. Atomic: everything between
+ * `TIME` and the reply happens without another client in between.
+ *
+ * ARGV: cost units, configured limit (0: none), configured window ms (0: none), initial
+ * concurrency, in-flight lease ms, guard ms, key ttl ms, client id, client liveness ms.
+ *
+ * Reply: { ok, seq or retryAt (-1: wait for a response), reason, now, units total after this
+ * send, the bucket's epoch, ...describe() }.
+ */
+export const TAKE_SCRIPT = `${PRELUDE}
+local cost = tonumber(ARGV[1])
+local cfg_limit, cfg_window = tonumber(ARGV[2]), tonumber(ARGV[3])
+local initial, lease, guard, ttl = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local client, client_ttl = ARGV[8], tonumber(ARGV[9])
+
+local s = load_state()
+local now = clock(s)
+guard = guard_of(s, guard)
+s.cfg_limit, s.cfg_window = cfg_limit, cfg_window
+-- a crashed process's sends stop counting as in flight when their lease ends
+redis.call('ZREMRANGEBYSCORE', KEY_FLIGHT, '-inf', now)
+redis.call('ZADD', KEY_CLIENTS, now, client)
+redis.call('ZREMRANGEBYSCORE', KEY_CLIENTS, '-inf', '(' .. (now - client_ttl))
+local live = redis.call('ZCARD', KEY_CLIENTS)
+local in_flight = redis.call('ZCARD', KEY_FLIGHT)
+local b = view_of(s)
+trim_log(b, now, guard)
+
+-- A bucket's incarnation: reports of sends admitted by an earlier one (Redis restarted empty, or
+-- the keys expired) must not be read against this one's log.
+local epoch = s.epoch or now
+
+local function finish(reply, fields)
+  redis.call('HSET', KEY_STATE, 'cfg_limit', cfg_limit, 'cfg_window', cfg_window, 'last_at', now, 'epoch', epoch, unpack(fields))
+  expire_all(s, b, now, ttl, guard)
+  for _, value in ipairs(describe(s, b, now, guard, in_flight, live)) do reply[#reply + 1] = value end
+  return reply
+end
+
+local function refuse(retry_at, reason)
+  return finish({ 0, retry_at or -1, reason, now, b.total, epoch }, {})
+end
+
+local function admit(fields)
+  local seq = (s.seq or 0) + 1
+  for _ = 1, cost do
+    b.total = b.total + 1
+    redis.call('ZADD', KEY_LOG, now, string.format('%015d', b.total))
+  end
+  b.count = b.count + cost
+  s.seq, s.total = seq, b.total
+  redis.call('ZADD', KEY_FLIGHT, now + lease, seq .. ':' .. cost)
+  in_flight = in_flight + 1
+  fields[#fields + 1] = 'seq'; fields[#fields + 1] = seq
+  fields[#fields + 1] = 'total'; fields[#fields + 1] = b.total
+  return finish({ 1, seq, 0, now, b.total, epoch }, fields)
+end
+
+-- 1. a 429/503 paused the whole bucket
+local paused = s.paused_until or 0
+if paused > now then return refuse(paused, 3) end
+-- 2. after a pause one probe goes first; the rest wait for its answer
+local probe = s.probe or -1
+if probe > 0 and redis.call('ZSCORE', KEY_FLIGHT, probe .. ':' .. (s.probe_cost or 0)) then
+  return refuse(nil, 4)
+end
+if probe >= 0 then
+  -- the probe is due (or its lease ran out unanswered: its process died, send another)
+  return admit({ 'probe', (s.seq or 0) + 1, 'probe_cost', cost })
+end
+
+local need = math.min(cost, math.max(b.limit, 1))
+local room, log_at = log_gate(b, now, need, guard)
+local available, sync_at = sync_gate(s, b, now, need, guard)
+
+-- 3. nothing says how much may go: one request (or the initial concurrency) at a time
+if room == nil and available == nil then
+  if in_flight < initial then return admit({}) end
+  return refuse(nil, 1)
+end
+
+-- 4. the window is unknown and the server's remaining is spent: wait for its reset, then one probe
+if room == nil and available < need then
+  local reset = s.sync_reset or 0
+  if reset > now then return refuse(reset, 2) end
+  if in_flight > 0 then return refuse(nil, 4) end
+  if (s.probe_sync or -1) ~= s.sync_seq then return admit({ 'probe_sync', s.sync_seq }) end
+  return refuse(now + 1000, 2)
+end
+
+-- 5. both gates
+local retry_at = nil
+if room ~= nil and room < need then retry_at = math.max(retry_at or 0, log_at) end
+if available ~= nil and available < need then
+  if sync_at == nil then return refuse(nil, 4) end
+  retry_at = math.max(retry_at or 0, sync_at)
+end
+if retry_at ~= nil then return refuse(math.max(retry_at, now + 1), 2) end
+return admit({})
+`;

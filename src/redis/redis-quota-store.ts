@@ -1,0 +1,245 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { ModelSnapshot, ObserveResult, Observation, QuotaModelOptions, SendRecord, TakeDecision } from '../bucket/types.ts';
+import type { QuotaModel } from '../bucket/quota-model.ts';
+import { QuotaStoreError } from '../errors/quota-store-error.ts';
+import type { Grant, QuotaStore, TakeRequest } from '../store/quota-store.ts';
+import { bucketKeys, wakeChannel } from './keys.ts';
+import { LocalFallback, localObservation, type LocalBucket } from './local-fallback.ts';
+import { REPORT_SCRIPT } from './lua/report.ts';
+import { TAKE_SCRIPT } from './lua/take.ts';
+import { normalizeRedisStoreOptions, type NormalizedRedisStoreOptions, type RedisStoreOptions } from './options.ts';
+import { parseReportReply, parseTakeReply, refusal, snapshotOf, type SharedView } from './replies.ts';
+import { reportArgs, type SharedSend } from './report-args.ts';
+import { LuaScript } from './script.ts';
+import { within } from './timeout.ts';
+
+/** Processes that used a bucket within this long count as sharing it (the local fallback's divisor). */
+const CLIENT_LIVENESS_MS = 30_000;
+const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
+
+interface LocalSend {
+  readonly kind: 'local';
+  readonly model: QuotaModel;
+}
+
+/**
+ * A {@link QuotaStore} in Redis: every process (every host) that uses the same Redis and prefix
+ * draws from one bucket. State changes only inside two Lua scripts (take, report) timed by
+ * Redis's `TIME`; waiters are woken by pub/sub or by the time the script names.
+ * Create it with {@link createRedisStore}.
+ */
+export class RedisQuotaStore implements QuotaStore {
+  readonly kind = 'redis';
+  readonly #options: NormalizedRedisStoreOptions;
+  readonly #redis: Redis;
+  readonly #subscriber: Redis;
+  readonly #channel: string;
+  readonly #clientId = randomUUID();
+  readonly #takeScript = new LuaScript(TAKE_SCRIPT, 5);
+  readonly #reportScript = new LuaScript(REPORT_SCRIPT, 5);
+  readonly #listeners = new Set<(bucket: string) => void>();
+  readonly #views = new Map<string, SharedView>();
+  readonly #defaults = new Map<string, QuotaModelOptions>();
+  readonly #sends = new WeakMap<SendRecord, SharedSend | LocalSend>();
+  readonly #local = new LocalFallback();
+  /**
+   * The last refusal per bucket, reused until its time without asking Redis: the scheduler pumps
+   * after every response, and a refusal can only be too cautious (news that lets waiters go
+   * sooner arrives on the wake channel, which drops it).
+   */
+  readonly #refused = new Map<string, Exclude<TakeDecision, { ok: true }> & { readonly retryAt: number }>();
+  #closed = false;
+
+  readonly #onMessage = (channel: string, bucket: string): void => {
+    if (channel !== this.#channel) return;
+    this.#refused.delete(bucket);
+    this.#notify(bucket);
+  };
+
+  /** Redis is back (or the wake channel is): waiters may have missed news, let them all look again. */
+  readonly #onReady = (): void => {
+    this.#refused.clear();
+    for (const bucket of this.#defaults.keys()) this.#notify(bucket);
+  };
+
+  constructor(options: RedisStoreOptions) {
+    this.#options = normalizeRedisStoreOptions(options);
+    this.#redis = this.#options.redis;
+    this.#channel = wakeChannel(this.#options.prefix);
+    this.#redis.on('ready', this.#onReady);
+    this.#subscriber = this.#redis.duplicate();
+    // Without a listener ioredis prints every reconnect error; the store reports failures itself.
+    this.#subscriber.on('error', () => {});
+    this.#subscriber.on('ready', this.#onReady);
+    this.#subscriber.on('message', this.#onMessage);
+    this.#subscriber.subscribe(this.#channel).catch(() => {
+      // Redis unreachable at start: ioredis subscribes again once it connects.
+    });
+  }
+
+  /** Script uploads after Redis did not know a script (`NOSCRIPT`): restarts, `SCRIPT FLUSH`. */
+  get scriptReloads(): number {
+    return this.#takeScript.reloads + this.#reportScript.reloads;
+  }
+
+  /** The SHA1 the take script runs under (`EVALSHA`). */
+  get takeSha(): string {
+    return this.#takeScript.sha;
+  }
+
+  /** Buckets running on the local fallback right now (`onStoreError: 'local'`). */
+  get localBuckets(): readonly string[] {
+    return this.#local.buckets;
+  }
+
+  async take(request: TakeRequest): Promise<TakeDecision> {
+    const { bucket } = request;
+    this.#defaults.set(bucket, request.defaults);
+    const local = this.#local.get(bucket);
+    if (local !== undefined) {
+      if (this.#redis.status !== 'ready' || request.now < local.sharedAgainAt) return this.#takeLocal(local, request);
+      this.#local.leave(bucket);
+    }
+    const cached = this.#refused.get(bucket);
+    if (cached !== undefined && request.now < cached.retryAt) return cached;
+    const units = Math.max(0, Math.ceil(request.cost['requests'] ?? 0));
+    let decision: TakeDecision;
+    try {
+      await this.#ready(bucket);
+      const { limit, windowMs, initialConcurrency } = request.defaults;
+      const { guardMs, keyTtlMs, leaseMs, timeoutMs } = this.#options;
+      const args = [units, limit ?? 0, windowMs ?? 0, initialConcurrency ?? 1, leaseMs, guardMs, keyTtlMs, this.#clientId, CLIENT_LIVENESS_MS];
+      const raw = await within(this.#takeScript.run(this.#redis, bucketKeys(this.#options.prefix, bucket), args), timeoutMs, () => timeoutError(timeoutMs));
+      const reply = parseTakeReply(raw, request.now);
+      this.#views.set(bucket, reply.view);
+      if (!reply.ok) {
+        const refused = refusal(reply);
+        if (refused.retryAt !== undefined) this.#refused.set(bucket, { ...refused, retryAt: refused.retryAt });
+        return refused;
+      }
+      const send: SendRecord = { id: reply.value, sentAt: request.now, cost: request.cost };
+      this.#sends.set(send, { kind: 'shared', seq: reply.value, units, through: reply.total, sentAt: reply.now, askedAt: request.now, epoch: reply.epoch });
+      decision = { ok: true, send };
+    } catch (error) {
+      const failure = this.#failure(bucket, 'take a token', error);
+      if (this.#options.onStoreError === 'fail') throw failure;
+      return this.#takeLocal(this.#enterLocal(bucket, request.now), request);
+    }
+    return decision;
+  }
+
+  async report(grant: Grant, observation: Observation): Promise<ObserveResult> {
+    const entry = this.#sends.get(grant.send);
+    if (entry === undefined) return {};
+    this.#sends.delete(grant.send);
+    const { bucket } = grant;
+    if (entry.kind === 'local') {
+      const result = entry.model.observe(grant.send, localObservation(observation));
+      this.#notify(bucket);
+      return result;
+    }
+    const maxRetryAfterMs = this.#defaults.get(bucket)?.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
+    try {
+      await this.#ready(bucket);
+      const { guardMs, keyTtlMs, leaseMs, timeoutMs, prefix } = this.#options;
+      const args = reportArgs(entry, observation, { maxRetryAfterMs, guardMs, keyTtlMs, leaseMs, channel: this.#channel, bucket });
+      const raw = await within(this.#reportScript.run(this.#redis, bucketKeys(prefix, bucket), args), timeoutMs, () => timeoutError(timeoutMs));
+      const reply = parseReportReply(raw, observation.now);
+      this.#views.set(bucket, reply.view);
+      const result: { pausedUntil?: number; limitChanged?: boolean } = {};
+      if (reply.pausedUntil >= 0) result.pausedUntil = reply.pausedUntil - reply.view.offset;
+      if (reply.limitChanged) result.limitChanged = true;
+      return result;
+    } catch (error) {
+      const failure = this.#failure(bucket, 'record a response', error);
+      if (this.#options.onStoreError === 'fail') throw failure;
+      const local = this.#enterLocal(bucket, observation.now);
+      // The response's wait must not be lost with the report: the local bucket honours it.
+      local.model.observe(this.#pauseCarrier(local, observation.now), localObservation(observation));
+      return {};
+    }
+  }
+
+  subscribe(listener: (bucket: string) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  snapshot(now: number): ReadonlyMap<string, ModelSnapshot> {
+    const result = new Map<string, ModelSnapshot>();
+    for (const [bucket, view] of this.#views) result.set(bucket, snapshotOf(view, now));
+    for (const bucket of this.#local.buckets) {
+      const local = this.#local.get(bucket);
+      if (local !== undefined) result.set(bucket, local.model.snapshot(now));
+    }
+    return result;
+  }
+
+  /** Closes the wake channel's connection (not yours, `options.redis`) and forgets every listener. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#redis.off('ready', this.#onReady);
+    this.#subscriber.off('message', this.#onMessage);
+    this.#subscriber.off('ready', this.#onReady);
+    this.#subscriber.disconnect();
+    this.#listeners.clear();
+    this.#local.clear();
+    this.#refused.clear();
+  }
+
+  /** Wait for a connection still being set up; fail at once when it is lost (no queueing behind an outage). */
+  async #ready(bucket: string): Promise<void> {
+    const status = this.#redis.status;
+    if (status === 'ready' || status === 'wait') return;
+    if (status !== 'connecting' && status !== 'connect') throw new Error(`the Redis connection is ${status}`);
+    const { timeoutMs } = this.#options;
+    await within(
+      new Promise<void>((resolve) => this.#redis.once('ready', () => resolve())),
+      timeoutMs,
+      () => new Error(`Redis was not ready within ${timeoutMs} ms (bucket ${bucket})`),
+    );
+  }
+
+  #takeLocal(local: LocalBucket, request: TakeRequest): TakeDecision {
+    const decision = this.#local.take(local, request.now, request.cost, this.#options.guardMs);
+    if (decision.ok) this.#sends.set(decision.send, { kind: 'local', model: local.model });
+    return decision;
+  }
+
+  #enterLocal(bucket: string, now: number): LocalBucket {
+    const defaults = this.#defaults.get(bucket) ?? {};
+    return this.#local.enter(bucket, now, defaults, this.#views.get(bucket), this.#options.expectedProcesses, this.#options.guardMs);
+  }
+
+  /** A send of no cost the local model knows, so a failed report's 429 can pause it. */
+  #pauseCarrier(local: LocalBucket, now: number): SendRecord {
+    const decision = local.model.take(now, {});
+    return decision.ok ? decision.send : { id: -1, sentAt: now, cost: {} };
+  }
+
+  #failure(bucket: string, action: 'take a token' | 'record a response', cause: unknown): QuotaStoreError {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const error = new QuotaStoreError(
+      bucket,
+      'redis',
+      `The Redis quota store could not ${action} (${reason}); ` +
+        (this.#options.onStoreError === 'local'
+          ? 'the bucket continues on a local share of its limit'
+          : action === 'take a token'
+            ? 'the request was not sent'
+            : 'the shared bucket did not learn from this response'),
+      { cause },
+    );
+    this.#options.onError?.(error);
+    return error;
+  }
+
+  #notify(bucket: string): void {
+    if (this.#closed) return;
+    for (const listener of this.#listeners) listener(bucket);
+  }
+}
+
+const timeoutError = (ms: number): Error => new Error(`Redis did not answer within ${ms} ms`);

@@ -1,0 +1,107 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createEndpoint, type Endpoint } from '../../../bench/server/endpoint.ts';
+import type { Algorithm } from '../../../bench/server/limiters.ts';
+import type { Dialect } from '../../../bench/server/dialects.ts';
+
+/** Options of {@link startPageServer}. */
+export interface PageServerOptions {
+  /** Static files by path: `{ '/': html, '/tab.js': script }`. */
+  readonly files: Readonly<Record<string, { readonly type: string; readonly body: string }>>;
+  readonly limit: number;
+  readonly windowMs: number;
+  readonly algorithm?: Algorithm;
+  readonly dialect?: Dialect;
+  /** @default [20, 30] */
+  readonly latency?: readonly [number, number];
+}
+
+/** The page and the rate-limited API on one loopback origin (no CORS involved). */
+export interface PageServer {
+  readonly url: string;
+  /** The API's endpoint (stats; `restart()` between scenarios). */
+  endpoint: Endpoint;
+  /** Replace the endpoint with a fresh one (limiter and counters). */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * node:http on 127.0.0.1: static files, plus `/api/*` answered by the bench's `createEndpoint`
+ * (the same limiter and headers as the reference server) after 20-30 ms of latency, split around
+ * the admission as a network would.
+ */
+export async function startPageServer(options: PageServerOptions): Promise<PageServer> {
+  const make = (): Endpoint =>
+    createEndpoint({ algorithm: options.algorithm ?? 'sliding', limit: options.limit, windowMs: options.windowMs, dialect: options.dialect ?? 'x-ratelimit-epoch' });
+  const [minLatency, maxLatency] = options.latency ?? [20, 30];
+  const state = { endpoint: make() };
+  const timers = new Set<NodeJS.Timeout>();
+  const later = (ms: number, callback: () => void): void => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      callback();
+    }, ms);
+    timers.add(timer);
+  };
+  const api = (response: ServerResponse): void => {
+    const latency = minLatency + Math.random() * (maxLatency - minLatency);
+    later(latency / 2, () => {
+      const reply = state.endpoint.handle();
+      later(latency / 2, () => {
+        if (response.destroyed) return;
+        const body = JSON.stringify(reply.body);
+        const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+        for (const [name, value] of reply.headers) headers[name] = value;
+        response.writeHead(reply.status, headers);
+        response.end(body);
+      });
+    });
+  };
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    request.resume();
+    const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+    if (path.startsWith('/api/')) {
+      api(response);
+      return;
+    }
+    const file = options.files[path];
+    if (file === undefined) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store' });
+    response.end(file.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get endpoint() {
+      return state.endpoint;
+    },
+    set endpoint(value) {
+      state.endpoint = value;
+    },
+    reset: () => {
+      state.endpoint = make();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** The most timestamps in any half-open span of `windowMs`. */
+export function maxInWindow(times: readonly number[], windowMs: number): number {
+  let best = 0;
+  let start = 0;
+  for (let end = 0; end < times.length; end++) {
+    while ((times[start] ?? 0) <= (times[end] ?? 0) - windowMs) start++;
+    best = Math.max(best, end - start + 1);
+  }
+  return best;
+}
