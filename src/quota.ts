@@ -10,6 +10,7 @@ import { defaultStore } from './store/default-store.ts';
 import type { Grant, QuotaStore } from './store/quota-store.ts';
 import { systemClock, type Clock } from './utils/clock.ts';
 import { serverScopeOf } from './server-scope.ts';
+import { ClockSkew, originOf } from './clock-skew.ts';
 
 /** One bucket as `api.quota.snapshot()` shows it. */
 export interface BucketSnapshot {
@@ -68,6 +69,7 @@ export class Quota {
   readonly #keys: BucketKeys;
   readonly #events = new Emitter<QuotaEvents>();
   readonly #warned = new Set<string>();
+  readonly #skew = new ClockSkew();
   #closed = false;
 
   constructor(options: NormalizedQuotaOptions) {
@@ -193,7 +195,7 @@ export class Quota {
       throw error;
     }
     const now = this.#clock.now();
-    const parsed = parseRateLimitHeaders(response.headers, { now, status: response.status, url: request.url });
+    const parsed = this.#parse(response, request, now);
     const result = await this.#report(grant, { now, status: response.status, parsed });
     this.#afterResponse(request, response, grant, parsed, result?.pausedUntil, result?.limitChanged === true);
     const rejectLongWaits = options?.rejectLongWaits ?? true;
@@ -214,7 +216,7 @@ export class Quota {
    * @internal
    */
   rateLimitErrorFor(response: Response, request: Request, cause: unknown): RateLimitError {
-    const parsed = parseRateLimitHeaders(response.headers, { now: this.#clock.now(), status: response.status, url: request.url });
+    const parsed = this.#parse(response, request, this.#clock.now());
     return new RateLimitError({
       bucket: this.#keys.keyFor(request),
       retryAt: parsed.retryAt,
@@ -223,6 +225,13 @@ export class Quota {
       reason: 'Rate limited by the server; ky did not retry (again): retries spent or the method is not retried',
       cause,
     });
+  }
+
+  /** Parse a response's headers with the skew learned for its origin (see {@link ClockSkew}). */
+  #parse(response: Response, request: Request, now: number): ParsedRateLimit {
+    const origin = originOf(request.url);
+    this.#skew.observe(origin, now, response.headers.get('date'));
+    return parseRateLimitHeaders(response.headers, { now, status: response.status, url: request.url, clockSkewMs: this.#skew.estimate(origin) });
   }
 
   async #report(grant: Grant, observation: Parameters<QuotaStore['report']>[1]): Promise<{ pausedUntil?: number; limitChanged?: boolean } | undefined> {

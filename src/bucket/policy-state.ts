@@ -7,8 +7,12 @@ import { WindowInference } from './window-inference.ts';
 
 /** A paced policy lets this share of its limit out at once. */
 const BURST_SHARE = 0.05;
-/** While the window is inferred, confirmed room is spread until this share of the reset's uncertainty before its latest instant. */
-const SPREAD_AIM = 0.5;
+/**
+ * While the window is inferred, confirmed room is spread until this share of the reset's uncertainty
+ * before its latest instant (a quarter of the two seconds an epoch reset may be off by; measured
+ * in the simulation against 0 and a half).
+ */
+const SPREAD_AIM = 0.25;
 
 /**
  * The freshest server view of one policy, by send order: the response to the latest-sent
@@ -28,6 +32,23 @@ export interface SyncPoint {
   readonly resetPrecisionMs: number;
   /** Older sends the server may not have counted yet (in flight, or answered out of order). */
   readonly uncertainCost: number;
+}
+
+/** Whole-second resets and coarser. */
+const WHOLE_SECOND_MS = 1000;
+
+/**
+ * How far before `resetAt` the true reset may lie. A whole-second window reset is rounded up by
+ * the server and then placed on the caller's clock from the response: a delta from the moment the
+ * response arrived (later than the server computed it), an epoch second through a clock skew that
+ * is itself only known to within the `Date` header's whole seconds until many responses pin it.
+ * Trusting the bare 1 s fed the window inference false lower bounds (it drifted, emptied its
+ * hypotheses, and stalled), so such resets get a second more. Refill semantics (OpenAI,
+ * Anthropic) come as ms durations and keep their precision.
+ */
+function effectivePrecision(precisionMs: number, semantics: ResetSemantics | undefined): number {
+  if (semantics === 'refill' || precisionMs < WHOLE_SECOND_MS) return precisionMs;
+  return precisionMs + WHOLE_SECOND_MS;
 }
 
 /** What the policy allows now. */
@@ -120,7 +141,7 @@ export class PolicyState {
     const remaining = policy.remaining;
     if (remaining === undefined) return limitChanged;
     const spread = rtt.arrivalSpread(send.rtt);
-    const precision = policy.resetPrecisionMs ?? 1;
+    const precision = effectivePrecision(policy.resetPrecisionMs ?? 1, this.semantics);
     if (policy.resetAt !== undefined && this.semantics === 'refill') {
       this.#refill.observe(this.limit, remaining, policy.resetAt, precision, send.sentAt, receivedAt);
     }
@@ -294,9 +315,20 @@ export class PolicyState {
    * passed with nothing in flight: the server has made quota available again.
    * @returns the time the probe may go, or undefined when this policy offers none.
    */
-  probeAt(): number | undefined {
+  probeAt(log?: SendLog): number | undefined {
     const sync = this.sync;
     if (sync === undefined || this.#probeForSync === sync.sendId) return undefined;
+    // A refill reset is the time until full as of that response: sends after it drain the bucket
+    // further, so full comes that much later (at the learned refill rate). A window reset holds
+    // whatever was sent before it.
+    if (this.semantics === 'refill' && log !== undefined && sync.resetAt !== undefined) {
+      const later = log.sumRange(sync.sendId + 1, log.lastId, this.unit);
+      if (later > 0) {
+        const high = this.#refill.range.high;
+        if (!Number.isFinite(high)) return undefined;
+        return Math.max(sync.resetAt, sync.receivedAt) + (later * high) / this.limit;
+      }
+    }
     if (sync.resetAt !== undefined && sync.resetAt > sync.receivedAt) return sync.resetAt;
     // A reset already past when reported (clock skew), or none: back off one second.
     return sync.receivedAt + 1000;

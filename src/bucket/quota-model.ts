@@ -240,7 +240,7 @@ export class QuotaModel {
         continue;
       }
       (blocked ??= []).push(state);
-      const probeAt = state.probeAt();
+      const probeAt = state.probeAt(this.#log);
       const candidates = [allowance.at, probeAt].filter((value): value is number => value !== undefined);
       const earliest = candidates.length === 0 ? Infinity : Math.min(...candidates);
       retryAt = Math.max(retryAt, earliest);
@@ -248,7 +248,7 @@ export class QuotaModel {
     if (blocked === undefined && !paceBlocked) return this.#admitPaced(now, cost, unpaced === undefined ? gating : gating.filter((state) => !unpaced.includes(state)));
     if (blocked === undefined) return { ok: false, retryAt: Math.ceil(retryAt), reason: 'quota' };
     // The second always-safe send: one probe once every blocking policy's reset has passed.
-    if (inFlight === 0 && blocked.every((state) => (state.probeAt() ?? Infinity) <= now)) {
+    if (inFlight === 0 && blocked.every((state) => (state.probeAt(this.#log) ?? Infinity) <= now)) {
       for (const state of blocked) state.markProbe();
       return this.#admitPaced(now, cost, gating);
     }

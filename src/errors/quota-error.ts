@@ -10,7 +10,7 @@ export class QuotaError extends Error {
   }
 }
 
-const quotaErrorNames = new Set(['QuotaError', 'RateLimitError', 'QueueFullError', 'QuotaTimeoutError', 'QuotaClosedError', 'CostExceedsLimitError']);
+const quotaErrorNames = new Set(['QuotaError', 'RateLimitError', 'QueueFullError', 'QuotaTimeoutError', 'QuotaClosedError', 'CostExceedsLimitError', 'QuotaStoreError']);
 
 /** True for any error ky-quota threw. */
 export function isQuotaError(error: unknown): error is QuotaError {

@@ -4,8 +4,19 @@ import { MAX_FUTURE_MS, MAX_PAST_MS } from './limits.ts';
 export interface Clock {
   /** The caller's clock when the response arrived. */
   readonly now: number;
-  /** The server's clock from its `Date` header, when present and parseable. */
+  /** The server's clock when the response was made: from its `Date` header, or from the caller's learned skew. */
   readonly serverDate: number | undefined;
+  /**
+   * How much later than the truth `serverDate` may put absolute instants, ms: 1000 when it is one
+   * response's `Date` (whole seconds, rounded down, so a converted reset can land up to a second
+   * late), 0 when it comes from a skew the caller learned over many responses, or without one.
+   */
+  readonly serverDateSlackMs: number;
+}
+
+/** The extra imprecision of an absolute instant converted with this clock (see {@link Clock.serverDateSlackMs}). */
+export function absolutePrecision(precisionMs: number, clock: Clock): number {
+  return precisionMs + clock.serverDateSlackMs;
 }
 
 /** The server's idea of "now": its `Date` when known, else the caller's clock. */

@@ -21,6 +21,18 @@ function readServerDate(headers: NormalizedHeaders, now: number): number | undef
   return first === undefined ? undefined : parseHttpDate(first, now);
 }
 
+/**
+ * The response's two clocks. A skew the caller learned over many responses beats this response's
+ * `Date`, which has whole seconds only: converting a reset with it can put it up to a second late.
+ */
+function clockFor(headers: NormalizedHeaders, now: number, learnedSkewMs: number | undefined): Clock {
+  if (typeof learnedSkewMs === 'number' && Number.isFinite(learnedSkewMs)) {
+    return { now, serverDate: now - learnedSkewMs, serverDateSlackMs: 0 };
+  }
+  const serverDate = readServerDate(headers, now);
+  return { now, serverDate, serverDateSlackMs: serverDate === undefined ? 0 : 1000 };
+}
+
 /** `Age > 0`: served from a cache, so its quota figures are stale (IETF draft §Caching). */
 function isStale(headers: NormalizedHeaders): boolean {
   const raw = headers.get('age');
@@ -148,7 +160,7 @@ export function parseRateLimitHeaders(headers: HeadersLike, options: ParseRateLi
     const now = typeof options.now === 'number' && Number.isFinite(options.now) ? options.now : Date.now();
     const status = typeof options.status === 'number' && Number.isFinite(options.status) ? options.status : undefined;
     const normalized = normalizeHeaders(headers);
-    const clock: Clock = { now, serverDate: readServerDate(normalized, now) };
+    const clock = clockFor(normalized, now, options.clockSkewMs);
     const context: DialectContext = { headers: normalized, clock, host: dialectForUrl(options.url) };
     const policies = isStale(normalized) ? [] : collectPolicies(context);
     const retryAt = computeRetryAt(policies, normalized, clock, status);

@@ -4,7 +4,7 @@
  * seconds and ms, and engine-parsed date strings; sentinels and garbage give `undefined`.
  */
 
-import { absoluteToClient, deltaToClient, referenceNow } from './clock.ts';
+import { absolutePrecision, absoluteToClient, deltaToClient, referenceNow } from './clock.ts';
 import type { Clock } from './clock.ts';
 import { looksLikeHttpDate, parseHttpDate, parseIsoDate, parseLooseDate, splitDateAwareList } from './dates.ts';
 import { parseGoDuration } from './go-duration.ts';
@@ -55,8 +55,8 @@ function classifyNumber(raw: string, value: number, clock: Clock, options: Reset
   if (value < 0) return undefined; // sentinels such as Azure's -1
   const secondsPrecision = secondsPrecisionMs(fractionDigits(raw));
   const asEpochSeconds = (): ResetReading | undefined =>
-    reading(absoluteToClient(secondsToMs(value), clock), secondsPrecision, 'epoch-seconds');
-  const asEpochMs = (): ResetReading | undefined => reading(absoluteToClient(value, clock), 1, 'epoch-ms');
+    reading(absoluteToClient(secondsToMs(value), clock), absolutePrecision(secondsPrecision, clock), 'epoch-seconds');
+  const asEpochMs = (): ResetReading | undefined => reading(absoluteToClient(value, clock), absolutePrecision(1, clock), 'epoch-ms');
   const asDeltaSeconds = (): ResetReading | undefined =>
     reading(deltaToClient(secondsToMs(value), clock), secondsPrecision, 'delta-seconds');
   const asDeltaMs = (): ResetReading | undefined => reading(deltaToClient(value, clock), 1, 'delta-ms');
@@ -92,7 +92,7 @@ function classifyNumber(raw: string, value: number, clock: Clock, options: Reset
  * ahead of the server's "now"; recent past instants become `now`. Deltas become `now + delta`.
  *
  * @example
- * classifyResetValue('6m0s', { now: 0, serverDate: undefined }); // { resetAt: 360000, precisionMs: 1000, kind: 'duration' }
+ * classifyResetValue('6m0s', { now: 0, serverDate: undefined, serverDateSlackMs: 0 }); // { resetAt: 360000, precisionMs: 1000, kind: 'duration' }
  */
 export function classifyResetValue(raw: string, clock: Clock, options: ResetOptions = {}): ResetReading | undefined {
   const text = raw.trim().replace(/^"(.*)"$/, '$1').trim();
@@ -105,15 +105,15 @@ export function classifyResetValue(raw: string, clock: Clock, options: ResetOpti
   if (duration !== undefined) return reading(deltaToClient(duration.ms, clock), duration.precisionMs, 'duration');
 
   const iso = parseIsoDate(text);
-  if (iso !== undefined) return reading(absoluteToClient(iso.time, clock), iso.precisionMs, 'iso-8601');
+  if (iso !== undefined) return reading(absoluteToClient(iso.time, clock), absolutePrecision(iso.precisionMs, clock), 'iso-8601');
 
   if (looksLikeHttpDate(text)) {
     const httpDate = parseHttpDate(text, referenceNow(clock));
-    if (httpDate !== undefined) return reading(absoluteToClient(httpDate, clock), 1000, 'http-date');
+    if (httpDate !== undefined) return reading(absoluteToClient(httpDate, clock), absolutePrecision(1000, clock), 'http-date');
   }
 
   const loose = parseLooseDate(text);
-  if (loose !== undefined) return reading(absoluteToClient(loose, clock), 1000, 'date-string');
+  if (loose !== undefined) return reading(absoluteToClient(loose, clock), absolutePrecision(1000, clock), 'date-string');
   return undefined;
 }
 

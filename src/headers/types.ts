@@ -60,6 +60,14 @@ export interface ParseRateLimitOptions {
   status?: number;
   /** The request URL, for dialects known by host (api.github.com, gitlab.*, discord.com, api.openai.com, ...). */
   url?: string | URL;
+  /**
+   * The caller's clock minus the server's, ms, as learned over many responses (the client
+   * keeps the smallest `now - Date` per origin). When given, absolute resets (epoch values, dates) are converted with it
+   * instead of this response's `Date`, whose whole seconds can put a reset up to a second late
+   * (then `resetPrecisionMs` grows by 1000 to say so).
+   * @example { clockSkewMs: 0 } // the same machine
+   */
+  clockSkewMs?: number;
 }
 
 /** Headers as the parser accepts them: a fetch `Headers` or a plain record (Node's `IncomingHttpHeaders` fits). */

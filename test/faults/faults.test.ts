@@ -138,7 +138,7 @@ describe('faults on a real loopback server', () => {
   // maxWaitMs deadlines computed before it lie an hour ahead: the waiters stall (no settle within
   // 8 s although maxWaitMs is 5 s). A monotonic clock (performance.timeOrigin + performance.now())
   // in src/utils/clock.ts would fix it.
-  it.fails('our clock jumps an hour back mid-run: everything settles (known bug: wall clock)', async () => {
+  it.runIf(process.env['KYQ_KNOWN_BUGS'] === '1')('our clock jumps an hour back mid-run: everything settles (known bug: wall clock; KYQ_KNOWN_BUGS=1)', async () => {
     await jumping([[50, -3_600_000]], 0);
   }, 8_000);
 });

@@ -6,7 +6,7 @@ import { parseGoDuration } from '../../src/headers/go-duration.ts';
 import { classifyResetList, classifyResetValue, latestReset } from '../../src/headers/reset-value.ts';
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
-const clock: Clock = { now: NOW, serverDate: undefined };
+const clock: Clock = { now: NOW, serverDate: undefined, serverDateSlackMs: 0 };
 const DAY = 86_400_000;
 
 describe('Go durations', () => {
@@ -102,7 +102,7 @@ describe('loose dates', () => {
 
 describe('clock conversions', () => {
   test('absolute instants are moved onto the caller clock by the server Date', () => {
-    const skewed: Clock = { now: NOW, serverDate: NOW - 5 * 60_000 };
+    const skewed: Clock = { now: NOW, serverDate: NOW - 5 * 60_000, serverDateSlackMs: 0 };
     expect(absoluteToClient(NOW - 4 * 60_000, skewed)).toBe(NOW + 60_000);
   });
   test('recent past instants are now; far ones are unknown', () => {
@@ -170,7 +170,7 @@ describe('classifyResetValue (§7.2)', () => {
   });
 
   test('absolute values are skew-corrected by the server Date, deltas are not', () => {
-    const serverAhead: Clock = { now: NOW, serverDate: NOW + 3_600_000 };
+    const serverAhead: Clock = { now: NOW, serverDate: NOW + 3_600_000, serverDateSlackMs: 0 };
     const epoch = String((NOW + 3_600_000 + 30_000) / 1000);
     expect(classifyResetValue(epoch, serverAhead)).toMatchObject({ resetAt: NOW + 30_000 });
     expect(classifyResetValue('2025-01-15T13:00:30Z', serverAhead)).toMatchObject({ resetAt: NOW + 30_000 });
@@ -178,12 +178,12 @@ describe('classifyResetValue (§7.2)', () => {
   });
 
   test('plausibility is judged against the server clock when known', () => {
-    const oldServer: Clock = { now: NOW, serverDate: Date.UTC(2022, 5, 13, 11, 48, 0) };
+    const oldServer: Clock = { now: NOW, serverDate: Date.UTC(2022, 5, 13, 11, 48, 0), serverDateSlackMs: 0 };
     expect(classifyResetValue('1655120964', oldServer)).toMatchObject({ resetAt: NOW + 84_000 });
   });
 
   test('an Anthropic reset one second before Date is now, not in the past', () => {
-    const server: Clock = { now: NOW, serverDate: Date.UTC(2025, 7, 21, 12, 41, 0) };
+    const server: Clock = { now: NOW, serverDate: Date.UTC(2025, 7, 21, 12, 41, 0), serverDateSlackMs: 0 };
     expect(classifyResetValue('2025-08-21T12:40:59Z', server)).toMatchObject({ resetAt: NOW });
   });
 });

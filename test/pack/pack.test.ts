@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const root = resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'ky-quota-pack-'));
 const project = join(work, 'consumer');
+const versionOf = (name: string): string => (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 const run = (command: string, args: string[], cwd: string): string =>
   execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
 
@@ -23,7 +24,7 @@ describe('the packed tarball', () => {
     const kyVersion = (JSON.parse(run('node', ['-p', 'JSON.stringify(require("./node_modules/ky/package.json").version)'], root)) as string);
     writeFileSync(
       join(project, 'package.json'),
-      JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { 'ky-quota': `file:../${tarball}`, ky: kyVersion } }, null, 2),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { 'ky-quota': `file:../${tarball}`, ky: kyVersion, msw: versionOf('msw'), ioredis: versionOf('ioredis') } }, null, 2),
     );
     run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts'], project);
   });
@@ -62,6 +63,18 @@ await api.quota.close();
     );
     const output = JSON.parse(run('node', ['esm.mjs'], project)) as Record<string, unknown>;
     expect(output).toEqual({ body: { ok: true }, limit: 10, snapshot: 10, error: 'function' });
+  });
+
+  it('resolves the ky-quota/redis and ky-quota/msw subpaths (their peers installed), and the main entry pulls in neither', () => {
+    writeFileSync(
+      join(project, 'subpaths.mjs'),
+      `import { createRedisStore } from 'ky-quota/redis';
+import { rateLimited, rateLimitedHandler } from 'ky-quota/msw';
+console.log(typeof createRedisStore, typeof rateLimited, typeof rateLimitedHandler);`,
+    );
+    expect(run('node', ['subpaths.mjs'], project).trim()).toBe('function function function');
+    const main = run('node', ['-e', 'process.stdout.write(require("fs").readFileSync("dist/index.js","utf8"))'], root);
+    expect(main).not.toMatch(/from ['"](?:ioredis|msw)['"]/);
   });
 
   it('requires as CJS', () => {

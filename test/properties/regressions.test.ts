@@ -1,11 +1,14 @@
 /**
- * Shrunk counter-examples the properties found, replayed exactly. `it.fails` marks a known bug
- * reported to the lead and not fixed here (the fix belongs to its owner): when it is fixed the
- * test fails, and becomes a plain `it`.
+ * Shrunk counter-examples the properties found, replayed exactly. `knownBug` tests assert the
+ * correct behaviour of a bug reported to the lead and not fixed here (the fix belongs to its
+ * owner; the model is being tuned as this is written): they run with `KYQ_KNOWN_BUGS=1`.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { expectExactlyOnceAtServer, expectSettledAndDrained, overshoot } from './support/checks.ts';
 import { simulate, type Scenario } from './support/sim.ts';
+
+/** A test of a reported, unfixed bug: run with KYQ_KNOWN_BUGS=1 to check a fix. */
+const knownBug = it.runIf(process.env['KYQ_KNOWN_BUGS'] === '1');
 
 beforeEach(() => vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] }));
 afterEach(() => vi.useRealTimers());
@@ -28,7 +31,7 @@ describe('regressions', () => {
   // Reported: GitHub's `x-ratelimit-resource` moves the route to a fresh bucket after the first
   // response; the requests already queued in the origin's bucket and the fresh bucket's probe both
   // spend the one server quota (46 of 300 runs overshot; 0 with a fixed bucketKey).
-  it.fails('github: the server-named bucket does not overshoot (known bug in src/quota.ts + bucket-keys.ts)', async () => {
+  knownBug('github: the server-named bucket does not overshoot (known bug in src/quota.ts + bucket-keys.ts)', async () => {
     const s: Scenario = {
       ...base,
       algorithm: 'leaky', dialect: 'github', limit: 2, windowMs: 2000, latency: [35, 55], admitAt: 1, seed: 1_049_964_127, phaseMs: 1072,
@@ -43,7 +46,7 @@ describe('regressions', () => {
   // tick, so its attempt ends without a response and never reached the server. From then on every
   // take answers `quota` with a retryAt one second ahead, for ever: the two requests queued behind
   // it never settle (no maxWaitMs), a lost request. Found with KYQ_SEED=99179330.
-  it.fails('an attempt aborted at the moment of its grant does not stall the bucket (known model bug)', async () => {
+  knownBug('an attempt aborted at the moment of its grant does not stall the bucket (known model bug)', async () => {
     const s: Scenario = {
       ...base,
       algorithm: 'sliding', dialect: 'x-ratelimit-delta', limit: 3, windowMs: 2000,
@@ -59,6 +62,30 @@ describe('regressions', () => {
     const result = await simulate(s, { capMs: 10 * 60_000 });
     expectSettledAndDrained(result, ['ok', 'AbortError']);
     expectExactlyOnceAtServer(result);
+    expect(overshoot(result)).toBe(0);
+  });
+
+  // Reported (model): costs equal to the limit. One 429 after the policy was known.
+  knownBug('sliding, x-ratelimit-delta, limit 2, costs 2-1-1-2: no overshoot (known model bug)', async () => {
+    const s: Scenario = {
+      ...base,
+      algorithm: 'sliding', dialect: 'x-ratelimit-delta', limit: 2, windowMs: 3000, latency: [2, 65], seed: 214_896_610, phaseMs: 80,
+      requests: [2, 1, 1, 2].map((cost) => ({ at: 0, priority: 0, cost })),
+    };
+    const result = await simulate(s);
+    expectSettledAndDrained(result, ['ok']);
+    expect(overshoot(result)).toBe(0);
+  });
+
+  // Reported (model): costs equal to the limit. A request never settles (no maxWaitMs): lost.
+  knownBug('fixed, ietf-06, limit 2, costs 1-1-1-2-2: every request settles (known model bug)', async () => {
+    const s: Scenario = {
+      ...base,
+      algorithm: 'fixed', dialect: 'ietf-06', limit: 2, windowMs: 500, latency: [26, 66], seed: 240_568_377, phaseMs: 1,
+      requests: [1, 1, 1, 2, 2].map((cost) => ({ at: 0, priority: 0, cost })),
+    };
+    const result = await simulate(s, { capMs: 10 * 60_000 });
+    expectSettledAndDrained(result, ['ok']);
     expect(overshoot(result)).toBe(0);
   });
 });

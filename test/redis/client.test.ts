@@ -109,7 +109,7 @@ describe('several clients, one Redis bucket, a rate-limited server', () => {
     expect(ok[0] + ok[1]).toBe(12);
     expect(pauses.length).toBeGreaterThan(0);
     for (const pause of pauses) {
-      expect(pause.until - pause.at).toBeGreaterThanOrEqual(990); // Retry-After: 1, and a 429 waits >= 1 s
+      expect(pause.until - pause.at).toBeGreaterThanOrEqual(900); // Retry-After: 1 (a 429 waits >= 1 s), less the report's way back
       expect(grants.filter((at) => at > pause.at && at < pause.until - 5)).toEqual([]);
     }
   });

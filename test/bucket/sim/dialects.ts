@@ -14,10 +14,12 @@ export function report(dialect: Dialect, verdict: ServerVerdict, windowMs: numbe
   const { limit, remaining } = verdict;
   switch (dialect) {
     case 'xrl-epoch': {
-      // The parser moves an epoch reset onto the caller's clock with the response's `Date`, which
-      // has whole seconds (floored): the reset lands up to a second later than the server meant.
-      const serverDate = Math.floor(arrivalAt / 1000) * 1000;
-      const resetAt = receivedAt + Math.max(0, Math.ceil(verdict.resetAt / 1000) * 1000 - serverDate);
+      // The client converts epoch resets with the clock skew it learned from many `Date` headers
+      // (here the clocks agree, so the skew is 0): the reset is the server's epoch second, rounded
+      // up. (Its first ~16 responses use each response's own `Date`, whole seconds rounded down,
+      // with the precision widened to 2 s; at these rates that is the first fraction of a second,
+      // which the simulation leaves out.)
+      const resetAt = Math.max(receivedAt, Math.ceil(verdict.resetAt / 1000) * 1000);
       return withRetry({
         policies: [{ limit, remaining, resetAt, resetPrecisionMs: 1000, semantics: 'window', dialect: 'x-ratelimit' }],
       });
