@@ -77,7 +77,7 @@ export function createQuotaHooks(quota: Quota, defaults: { cost: Units; priority
       const requestInit = input instanceof Request ? init : undefined;
       let grant = state.grant;
       state.grant = undefined;
-      grant ??= await quota.acquire(request, state.call);
+      grant = grant === undefined ? await quota.acquire(request, state.call) : await quota.fresh(grant, request, state.call);
       // Look the global up per attempt: msw and test doubles patch `fetch` after import.
       const fetchFunction = inner ?? ((i: RequestInfo | URL, o?: RequestInit) => globalThis.fetch(i, o));
       return quota.send(grant, request, requestInit, fetchFunction);

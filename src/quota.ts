@@ -57,6 +57,9 @@ export interface SendOptions {
 
 const limitStatuses = new Set([429, 503]);
 
+/** A token older than this when its attempt is about to go is taken again (see {@link Quota.fresh}). */
+const staleGrantMs = 250;
+
 /**
  * The quota behind a client: `api.quota`. Holds the scheduler and the store, observes every
  * response, and is what `close()` releases.
@@ -171,6 +174,18 @@ export class Quota {
       priority: call.priority,
       signal: call.signal ?? request.signal,
     });
+  }
+
+  /**
+   * A token taken long before its attempt is sent (a long task, a frozen tab, a saturated event
+   * loop in between) is given back and taken again: the bucket counted it at the time it was
+   * granted, so sending it late would spend a slot the bucket already let go of.
+   * @internal
+   */
+  async fresh(grant: Grant, request: Request, call: CallQuota): Promise<Grant> {
+    if (grant.grantedAt === undefined || this.#clock.now() - grant.grantedAt <= staleGrantMs) return grant;
+    await this.cancel(grant);
+    return this.acquire(request, call);
   }
 
   /**

@@ -89,7 +89,7 @@ export function createQuotaFetch(options: QuotaFetchOptions = {}): QuotaFetch {
     const cost =
       context?.cost === undefined ? await priceCall(pricing, request, input, forwarded) : normalizeCost(context.cost, 'init.quota.cost');
     const call: CallQuota = { cost, priority: own?.priority ?? priority, bucketKey: own?.bucketKey, signal: signalOf(input, forwarded) };
-    const grant = await quota.acquire(request, call);
+    const grant = await quota.fresh(await quota.acquire(request, call), request, call);
     // Look the global up per call: msw and test doubles patch `fetch` after import.
     const send = inner ?? globalThis.fetch;
     return quota.send(grant, request, forwarded, () => send(input, forwarded), { rejectLongWaits: false });

@@ -216,7 +216,7 @@ export class Scheduler {
   #apply(bucket: string, state: BucketState, decision: TakeDecision): boolean {
     if (decision.ok) {
       const waiter = state.queue.shift();
-      const grant: Grant = { bucket, send: decision.send };
+      const grant: Grant = { bucket, send: decision.send, grantedAt: this.#options.clock.now() };
       this.#inFlight++;
       if (waiter === undefined) {
         // The waiter left while an async take ran: the token is spent but unused; report it as an

@@ -15,6 +15,8 @@ export interface TakeRequest {
 export interface Grant {
   readonly bucket: string;
   readonly send: SendRecord;
+  /** When the scheduler handed it out, on the client's clock (`send.sentAt` is on the store's). */
+  readonly grantedAt?: number;
 }
 
 /** The answer to a {@link TakeRequest}. */

@@ -315,7 +315,10 @@ export class BroadcastQuotaStore implements QuotaStore {
         if (this.#leader === leader) this.#stepDown();
       },
       verifyAfterMs: this.#options.verifyAfterMs,
-      settleMs: this.#options.settleMs,
+      // After a steal the old leader is alive: until it sees the new epoch it may still have
+      // grants out that no tab heard of. Waiting one window lets any such send leave the
+      // server's window before this leader spends it again.
+      settleMs: stolen ? Math.max(this.#options.settleMs, this.#largestWindow(requester) + this.#options.settleMs) : this.#options.settleMs,
       pausedUntil,
       seed: (bucket) => {
         const snapshot = requester.snapshots.get(bucket);
@@ -327,6 +330,13 @@ export class BroadcastQuotaStore implements QuotaStore {
     this.#suspect = undefined;
     this.#toTab({ v: PROTOCOL_VERSION, from: this.#tabId, type: 'lead', epoch: this.#epoch });
     this.#emitRole();
+  }
+
+  /** The longest window any bucket's last snapshot named (1 s when none is known). */
+  #largestWindow(requester: Requester): number {
+    let largest = 0;
+    for (const snapshot of requester.snapshots.values()) largest = Math.max(largest, snapshot.windowMs ?? 0);
+    return largest > 0 && Number.isFinite(largest) ? Math.min(largest, 60_000) : 1000;
   }
 
   #deposed(): void {

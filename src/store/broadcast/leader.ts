@@ -130,8 +130,14 @@ export class Leader {
       this.#options.onDeposed();
       return;
     }
-    this.#lastDecisionAt = this.#options.clock.now();
+    const now = this.#options.clock.now();
+    this.#lastDecisionAt = now;
     for (const message of held) this.handle(message);
+    this.#serveAll(now);
+  }
+
+  #serveAll(now: number): void {
+    for (const [key, state] of this.#buckets) if (state.queue.length > 0) this.#serve(key, state, now);
   }
 
   #dispatch(message: ToLeader, now: number): void {
@@ -254,14 +260,9 @@ export class Leader {
     const seed = this.#options.seed?.(bucket);
     if (seed === undefined) return new QuotaModel(defaults);
     const model = new QuotaModel({ ...defaults, limit: seed.limit, windowMs: seed.windowMs });
-    // When the replayed sends reached the server is unknown: answering them now makes the model
-    // hold each slot for up to its whole age (the largest RTT it has seen), conservative until
-    // real responses replace those samples. Answering at the send time held them ~0 ms, and the
-    // new leader freed slots before the server did (a 429 after a steal).
-    const now = this.#options.clock.now();
     for (const grant of seed.grants) {
       const decision = model.take(grant.sentAt, grant.cost);
-      if (decision.ok) model.observe(decision.send, { now: Math.max(now, grant.sentAt) });
+      if (decision.ok) model.observe(decision.send, { now: grant.sentAt });
     }
     return model;
   }
@@ -275,9 +276,18 @@ export class Leader {
       this.#hintAt = Infinity;
       if (!this.#active || this.#verifying !== undefined) return;
       const time = this.#options.clock.now();
-      if (time - this.#lastDecisionAt > this.#options.verifyAfterMs) return; // the next message verifies first
+      if (time - this.#lastDecisionAt > this.#options.verifyAfterMs) {
+        // Silent for long (a settle window, a wedge): check the lock is still ours first, then
+        // serve. Waiting for the next message instead stalled waiters that had nothing to send.
+        this.#verifying = [];
+        void this.#options.verify().then(
+          (holds) => this.#verified(holds),
+          () => this.#verified(false),
+        );
+        return;
+      }
       this.#lastDecisionAt = time;
-      for (const [key, state] of this.#buckets) if (state.queue.length > 0) this.#serve(key, state, time);
+      this.#serveAll(time);
     }, Math.max(0, at - now));
   }
 

@@ -2,6 +2,9 @@ import type { ModelSnapshot, Observation, ObserveResult, QuotaModelOptions, Send
 import type { Clock, TimerHandle } from '../../utils/clock.ts';
 import { PROTOCOL_VERSION, type ToLeader, type ToTab } from './protocol.ts';
 
+
+/** A grant older than this when it reaches its tab is given back, not sent. */
+const STALE_GRANT_MS = 250;
 /** A send as this store hands it out: the grant's epoch rides along so its report reaches the right model. */
 export interface BroadcastSendRecord extends SendRecord {
   readonly epoch: number;
@@ -88,6 +91,11 @@ export class Requester {
     return this.#snapshots;
   }
 
+  /** A grant issued more than {@link STALE_GRANT_MS} ago (tabs of an origin share one clock). */
+  #stale(send: { readonly sentAt: number }): boolean {
+    return this.#options.clock.now() - send.sentAt > STALE_GRANT_MS;
+  }
+
   /** Ask for a token; resolves with the leader's grant or refusal (or a refusal when it stays silent). */
   take(bucket: string, cost: Units, defaults: QuotaModelOptions): TakeDecision | Promise<TakeDecision> {
     if (this.#closed) return { ok: false, retryAt: undefined, reason: 'response' };
@@ -95,7 +103,7 @@ export class Requester {
     if (held !== undefined) {
       this.#held.delete(bucket);
       this.#options.clock.clearTimeout(held.timer);
-      if (sameUnits(held.send.cost, cost)) return { ok: true, send: held.send };
+      if (sameUnits(held.send.cost, cost) && !this.#stale(held.send)) return { ok: true, send: held.send };
       this.giveBack(bucket, held.send);
     }
     let outstanding = this.#outstanding.get(bucket);
@@ -218,6 +226,15 @@ export class Requester {
     }
     this.#outstanding.delete(message.bucket);
     const send: BroadcastSendRecord = { ...message.send, epoch: message.epoch };
+    if (this.#stale(send)) {
+      // Granted long ago (this tab was frozen or busy while the grant waited in its queue): the
+      // leader counted it then, so sending it now would spend a slot the leader let go of.
+      this.giveBack(message.bucket, send);
+      const resolve = outstanding.resolve;
+      outstanding.resolve = undefined;
+      resolve?.({ ok: false, retryAt: this.#options.clock.now(), reason: 'response' });
+      return;
+    }
     if (outstanding.resolve !== undefined) {
       outstanding.resolve({ ok: true, send });
       return;
