@@ -19,10 +19,19 @@ export function routeOf(url: URL): string {
 /**
  * Which bucket a request spends. By default the origin plus a hash of the credential; narrowed to
  * a bucket the server named for the request's route once a response of that route named one.
+ *
+ * The first bucket the server names for a base (origin + credential) keeps the base's key: the base
+ * bucket already counts the sends queued and in flight for it and holds the limit that server bucket
+ * taught it. Moving the route to a fresh `base/name` bucket would let both spend the one server
+ * quota (the fresh one probes while the old one drains) and overshoot it (found by
+ * test/properties). Only a second, different name on the same base (GitHub's `search` after `core`)
+ * gets a bucket of its own, `base/name`.
  */
 export class BucketKeys {
   readonly #option: string | BucketKeyFunction | undefined;
   readonly #routeScopes = new Map<string, string>();
+  /** Base key → the first server-named bucket seen for it, which spends the base bucket itself. */
+  readonly #adopted = new Map<string, string>();
 
   constructor(option: string | BucketKeyFunction | undefined) {
     this.#option = option;
@@ -35,21 +44,41 @@ export class BucketKeys {
     const chosen = this.#option?.(request);
     if (chosen !== undefined) return chosen;
     const url = new URL(request.url);
-    const credential = request.headers.get('authorization');
-    const base = credential === null ? url.origin : `${url.origin}#${hashString(credential)}`;
+    const base = baseOf(request, url);
     const scope = this.#routeScopes.size === 0 ? undefined : this.#routeScopes.get(routeOf(url));
-    return scope === undefined ? base : `${base}/${scope}`;
+    if (scope === undefined) return base;
+    const adopted = this.#adopted.get(base);
+    if (adopted === undefined) {
+      // A route the server named under another credential: its first request on this base adopts it.
+      remember(this.#adopted, base, scope);
+      return base;
+    }
+    return adopted === scope ? base : `${base}/${scope}`;
   }
 
   /** A response of this request's route named the server's bucket `scope`. */
   learn(request: Request, scope: string): void {
     if (this.#option !== undefined) return;
-    const route = routeOf(new URL(request.url));
+    const url = new URL(request.url);
+    const base = baseOf(request, url);
+    if (!this.#adopted.has(base)) remember(this.#adopted, base, scope);
+    const route = routeOf(url);
     if (this.#routeScopes.get(route) === scope) return;
-    if (this.#routeScopes.size >= maxRoutes) {
-      const oldest = this.#routeScopes.keys().next().value;
-      if (oldest !== undefined) this.#routeScopes.delete(oldest);
-    }
-    this.#routeScopes.set(route, scope);
+    remember(this.#routeScopes, route, scope);
   }
+}
+
+/** The origin plus a hash of the request's credential, if any. */
+function baseOf(request: Request, url: URL): string {
+  const credential = request.headers.get('authorization');
+  return credential === null ? url.origin : `${url.origin}#${hashString(credential)}`;
+}
+
+/** Set an entry, forgetting the oldest once the map holds {@link maxRoutes}. */
+function remember(map: Map<string, string>, key: string, value: string): void {
+  if (!map.has(key) && map.size >= maxRoutes) {
+    const oldest = map.keys().next().value;
+    if (oldest !== undefined) map.delete(oldest);
+  }
+  map.set(key, value);
 }

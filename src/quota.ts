@@ -8,7 +8,7 @@ import type { NormalizedQuotaOptions } from './options.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { defaultStore } from './store/default-store.ts';
 import type { Grant, QuotaStore } from './store/quota-store.ts';
-import { systemClock, type Clock } from './utils/clock.ts';
+import { steadyClock, systemClock, type Clock } from './utils/clock.ts';
 import { serverScopeOf } from './server-scope.ts';
 import { ClockSkew, originOf } from './clock-skew.ts';
 
@@ -77,7 +77,8 @@ export class Quota {
 
   constructor(options: NormalizedQuotaOptions) {
     this.#options = options;
-    this.#clock = options.clock ?? systemClock;
+    // Never backwards: a wall clock stepped back must not move every pause and deadline ahead.
+    this.#clock = steadyClock(options.clock ?? systemClock);
     this.#store = options.store ?? defaultStore({ name: options.name });
     this.#keys = new BucketKeys(options.bucketKey);
     this.#scheduler = new Scheduler({

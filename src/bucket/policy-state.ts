@@ -73,7 +73,14 @@ export class PolicyState {
   sync: SyncPoint | undefined;
   readonly #refill = new RefillEstimator();
   readonly #inference = new WindowInference();
-  /** When a probe was last let out on this policy's reset (one probe per reset). */
+  /**
+   * The response to the latest-sent request that reported this policy, adopted as `sync` or not.
+   * Probes go on its reset: a probe's own answer is the freshest news even when an older view,
+   * allowing more, stays the sync point (otherwise the probe would be spent for good and the
+   * policy stall once the mirror cannot prove the older view's held units gone).
+   */
+  #freshest: { readonly sendId: number; readonly receivedAt: number; readonly resetAt: number | undefined } | undefined;
+  /** The `#freshest` response a probe was last let out on (one probe per reset). */
   #probeForSync = -1;
   /** Theoretical arrival time of the pace (GCRA). */
   #paceTat = -Infinity;
@@ -151,6 +158,9 @@ export class PolicyState {
         log,
         rtt,
       );
+    }
+    if (this.#freshest === undefined || send.id > this.#freshest.sendId) {
+      this.#freshest = { sendId: send.id, receivedAt, resetAt: policy.resetAt };
     }
     const candidate: SyncPoint = {
       sendId: send.id,
@@ -315,9 +325,38 @@ export class PolicyState {
    * passed with nothing in flight: the server has made quota available again.
    * @returns the time the probe may go, or undefined when this policy offers none.
    */
-  probeAt(log?: SendLog): number | undefined {
-    const sync = this.sync;
-    if (sync === undefined || this.#probeForSync === sync.sendId) return undefined;
+  probeAt(log?: SendLog, need = 1, rtt?: RttTracker): number | undefined {
+    const fresh = this.#freshest;
+    if (this.sync === undefined || fresh === undefined || this.#probeForSync === fresh.sendId) return undefined;
+    const resetProbe = this.#resetProbeAt(fresh, log);
+    if (resetProbe === undefined || this.semantics === 'refill' || log === undefined) return resetProbe;
+    // A window's reset surely frees one unit only (a sliding log frees its oldest send), and
+    // sends after the freshest response (attempts that failed without one) may have reached the
+    // server: a larger probe, or one after such sends, waits until every send of ours has surely
+    // left the longest plausible window (a cost equal to the limit otherwise meets a 429).
+    const later = log.sumRange(fresh.sendId + 1, log.lastId, this.unit);
+    if (need <= 1 && later <= 0) return resetProbe;
+    const lastSentAt = log.get(log.lastId)?.sentAt;
+    if (lastSentAt === undefined) return resetProbe;
+    const high = this.window().high;
+    // No bound on the window yet: wait, from our last send, the delay the server last stated.
+    const allGoneAt = Number.isFinite(high)
+      ? lastSentAt + high + (rtt?.hold ?? 0)
+      : lastSentAt + Math.max(WHOLE_SECOND_MS, (fresh.resetAt ?? 0) - fresh.receivedAt);
+    return Math.max(resetProbe, allGoneAt);
+  }
+
+  /**
+   * An attempt that ended without a response tells nothing: when it went after the freshest
+   * response (the probe, most likely), offer the probe again, or nothing would ever re-sync.
+   * `probeAt` keeps it conservative: the attempt may have reached the server.
+   */
+  attemptFailed(send: LoggedSend): void {
+    if (this.#freshest !== undefined && send.id > this.#freshest.sendId && this.#probeForSync === this.#freshest.sendId) this.#probeForSync = -1;
+  }
+
+  /** When the reset reported by `sync` (the freshest response) has surely passed. */
+  #resetProbeAt(sync: Pick<SyncPoint, 'sendId' | 'receivedAt' | 'resetAt'>, log: SendLog | undefined): number | undefined {
     // A refill reset is the time until full as of that response: sends after it drain the bucket
     // further, so full comes that much later (at the learned refill rate). A window reset holds
     // whatever was sent before it.
@@ -336,6 +375,6 @@ export class PolicyState {
 
   /** Remembers that the probe on the current sync point went out. */
   markProbe(): void {
-    if (this.sync !== undefined) this.#probeForSync = this.sync.sendId;
+    if (this.#freshest !== undefined) this.#probeForSync = this.#freshest.sendId;
   }
 }

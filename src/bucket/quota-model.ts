@@ -111,6 +111,8 @@ export class QuotaModel {
       }
       if (state.update(policy, entry, now, this.#log, this.#rtt)) limitChanged = true;
     }
+    // No response: no re-sync will come from this attempt, so the probe it may have been is re-armed.
+    if (status === undefined) for (const state of this.#policies.values()) state.attemptFailed(entry);
     const headerless = this.#policies.size === 0;
     if (headerless && status !== undefined && this.#configured === undefined) {
       this.#estimator ??= new LimitEstimator(this.#initialConcurrency);
@@ -240,7 +242,7 @@ export class QuotaModel {
         continue;
       }
       (blocked ??= []).push(state);
-      const probeAt = state.probeAt(this.#log);
+      const probeAt = state.probeAt(this.#log, need, this.#rtt);
       const candidates = [allowance.at, probeAt].filter((value): value is number => value !== undefined);
       const earliest = candidates.length === 0 ? Infinity : Math.min(...candidates);
       retryAt = Math.max(retryAt, earliest);
@@ -248,7 +250,7 @@ export class QuotaModel {
     if (blocked === undefined && !paceBlocked) return this.#admitPaced(now, cost, unpaced === undefined ? gating : gating.filter((state) => !unpaced.includes(state)));
     if (blocked === undefined) return { ok: false, retryAt: Math.ceil(retryAt), reason: 'quota' };
     // The second always-safe send: one probe once every blocking policy's reset has passed.
-    if (inFlight === 0 && blocked.every((state) => (state.probeAt(this.#log) ?? Infinity) <= now)) {
+    if (inFlight === 0 && blocked.every((state) => (state.probeAt(this.#log, cost[state.unit] ?? 0, this.#rtt) ?? Infinity) <= now)) {
       for (const state of blocked) state.markProbe();
       return this.#admitPaced(now, cost, gating);
     }

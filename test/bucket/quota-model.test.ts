@@ -217,3 +217,83 @@ describe('QuotaModel hot path', () => {
     expect(performance.now() - started).toBeLessThan(5000);
   });
 });
+
+/**
+ * A tiny server for the probe tests: a fixed window or a sliding log of `limit` units per
+ * `windowMs`, stating limit, remaining and a whole-second reset but no window (so the model
+ * infers it), answering each request 30 ms after it was sent, counted on arrival. With
+ * `abortFirstProbe`, the first send after a refusal with nothing in flight ends without a response.
+ */
+function driveAgainst(kind: 'fixed' | 'sliding', limit: number, windowMs: number, costs: readonly number[], abortFirstProbe = false) {
+  const model = new QuotaModel();
+  const latency = 30;
+  const held: { at: number; cost: number }[] = [];
+  const statuses: number[] = [];
+  const queue = [...costs];
+  let inFlight: { send: SendRecord; answerAt: number; status: number | undefined; parsed: ParsedRateLimit | undefined }[] = [];
+  let nextTryAt = T0;
+  let sawBlockedProbe = false;
+  let now = T0;
+  for (; now < T0 + 120_000 && (queue.length > 0 || inFlight.length > 0); now += 1) {
+    for (const pending of inFlight.filter((p) => p.answerAt <= now)) {
+      model.observe(pending.send, { now, ...(pending.status === undefined ? {} : { status: pending.status }), ...(pending.parsed === undefined ? {} : { parsed: pending.parsed }) });
+      nextTryAt = now;
+    }
+    inFlight = inFlight.filter((p) => p.answerAt > now);
+    if (queue.length === 0 || now < nextTryAt) continue;
+    const cost = queue[0] ?? 0;
+    const decision = model.take(now, { requests: cost });
+    if (!decision.ok) {
+      if (decision.reason === 'quota' && inFlight.length === 0) sawBlockedProbe = true;
+      nextTryAt = decision.retryAt ?? Infinity;
+      continue;
+    }
+    queue.shift();
+    if (abortFirstProbe && sawBlockedProbe) {
+      // The attempt ends without a response at once; whether it reached the server is unknown:
+      // count it there (the conservative case for the model).
+      abortFirstProbe = false;
+      held.push({ at: now, cost });
+      inFlight.push({ send: decision.send, answerAt: now, status: undefined, parsed: undefined });
+      continue;
+    }
+    const arrival = now + latency / 2;
+    const start = kind === 'fixed' ? Math.floor(arrival / windowMs) * windowMs : arrival - windowMs;
+    const inWindow = held.filter((h) => (kind === 'fixed' ? h.at >= start : h.at > start));
+    const used = inWindow.reduce((sum, h) => sum + h.cost, 0);
+    const status = used + cost <= limit ? 200 : 429;
+    if (status === 200) {
+      inWindow.push({ at: arrival, cost });
+      held.push({ at: arrival, cost });
+    }
+    statuses.push(status);
+    const all = inWindow;
+    const resetAt = kind === 'fixed' ? start + windowMs : (all[0]?.at ?? arrival) + windowMs;
+    const answerAt = now + latency;
+    const parsed: ParsedRateLimit = {
+      policies: [{ name: 'default', limit, remaining: Math.max(0, limit - all.reduce((sum, h) => sum + h.cost, 0)), resetAt: Math.ceil((resetAt - answerAt) / 1000) * 1000 + answerAt, resetPrecisionMs: 1000, semantics: 'window' }],
+    };
+    inFlight.push({ send: decision.send, answerAt, status, parsed });
+  }
+  return { statuses, left: queue.length, endedAt: now };
+}
+
+describe('QuotaModel probes', () => {
+  it('offers the probe again after a probe that ended without a response (no stall)', () => {
+    const run = driveAgainst('sliding', 3, 2000, [2, 2, 2, 3, 2, 2, 1], true);
+    expect(run.left).toBe(0);
+    expect(run.statuses.filter((status) => status === 429)).toEqual([]);
+  });
+
+  it('a probe costing the whole limit waits until a sliding log surely holds none of ours (no 429)', () => {
+    const run = driveAgainst('sliding', 2, 3000, [2, 1, 1, 2]);
+    expect(run.left).toBe(0);
+    expect(run.statuses.filter((status) => status === 429)).toEqual([]);
+  });
+
+  it('probes again on the reset of a probe answer that did not become the sync point', () => {
+    const run = driveAgainst('fixed', 2, 500, [1, 1, 1, 2, 2, 2]);
+    expect(run.left).toBe(0);
+    expect(run.statuses.filter((status) => status === 429)).toEqual([]);
+  });
+});

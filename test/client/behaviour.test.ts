@@ -299,13 +299,22 @@ describe('ky integration', () => {
     const api = createClient({ baseUrl: 'https://api.github.com/' });
     await settle(api.get('search/code').json());
     await settle(api.get('search/code').json());
+    await settle(api.get('repos/a/b').json());
+    await settle(api.get('repos/a/b').json());
     await settle(api.get('repos/a/b', { headers: { authorization: 'token one' } }).json());
     await settle(api.get('repos/a/b', { headers: { authorization: 'token two' } }).json());
-    const keys = api.quota.snapshot().map((bucket) => bucket.key);
-    expect(keys).toContain('https://api.github.com/search');
-    expect(keys.filter((key) => key.includes('#')).length).toBe(2);
-    const search = api.quota.snapshot().find((bucket) => bucket.key.endsWith('/search'));
-    expect(search?.limit).toBe(30);
+    const snapshot = api.quota.snapshot();
+    const keys = snapshot.map((bucket) => bucket.key);
+    // The first bucket the server names for a base (here `search`) adopts the base's bucket; a second
+    // name on the same base (`core`) is a bucket of its own: two server buckets, two of ours.
+    expect(keys).toContain('https://api.github.com');
+    expect(keys).toContain('https://api.github.com/core');
+    expect(snapshot.find((bucket) => bucket.key === 'https://api.github.com')?.limit).toBe(30);
+    expect(snapshot.find((bucket) => bucket.key === 'https://api.github.com/core')?.limit).toBe(5000);
+    // Different credentials: different buckets, each adopting its own first server-named bucket.
+    const credentialed = keys.filter((key) => key.includes('#'));
+    expect(credentialed.length).toBe(2);
+    for (const key of credentialed) expect(key).not.toContain('/core');
     await api.quota.close();
   });
 

@@ -1,14 +1,10 @@
 /**
- * Shrunk counter-examples the properties found, replayed exactly. `knownBug` tests assert the
- * correct behaviour of a bug reported to the lead and not fixed here (the fix belongs to its
- * owner; the model is being tuned as this is written): they run with `KYQ_KNOWN_BUGS=1`.
+ * Shrunk counter-examples the properties found, replayed exactly, each fixed and kept as a
+ * regression test.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { expectExactlyOnceAtServer, expectSettledAndDrained, overshoot } from './support/checks.ts';
 import { simulate, type Scenario } from './support/sim.ts';
-
-/** A test of a reported, unfixed bug: run with KYQ_KNOWN_BUGS=1 to check a fix. */
-const knownBug = it.runIf(process.env['KYQ_KNOWN_BUGS'] === '1');
 
 beforeEach(() => vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] }));
 afterEach(() => vi.useRealTimers());
@@ -30,8 +26,9 @@ describe('regressions', () => {
 
   // Reported: GitHub's `x-ratelimit-resource` moves the route to a fresh bucket after the first
   // response; the requests already queued in the origin's bucket and the fresh bucket's probe both
-  // spend the one server quota (46 of 300 runs overshot; 0 with a fixed bucketKey).
-  knownBug('github: the server-named bucket does not overshoot (known bug in src/quota.ts + bucket-keys.ts)', async () => {
+  // spend the one server quota (46 of 300 runs overshot; 0 with a fixed bucketKey). Fixed: the first
+  // bucket the server names for a base adopts the base's bucket (src/bucket-keys.ts).
+  it('github: the server-named bucket does not overshoot (the first server-named bucket adopts the base bucket)', async () => {
     const s: Scenario = {
       ...base,
       algorithm: 'leaky', dialect: 'github', limit: 2, windowMs: 2000, latency: [35, 55], admitAt: 1, seed: 1_049_964_127, phaseMs: 1072,
@@ -46,7 +43,7 @@ describe('regressions', () => {
   // tick, so its attempt ends without a response and never reached the server. From then on every
   // take answers `quota` with a retryAt one second ahead, for ever: the two requests queued behind
   // it never settle (no maxWaitMs), a lost request. Found with KYQ_SEED=99179330.
-  knownBug('an attempt aborted at the moment of its grant does not stall the bucket (known model bug)', async () => {
+  it('an attempt aborted at the moment of its grant does not stall the bucket (a failed probe is offered again)', async () => {
     const s: Scenario = {
       ...base,
       algorithm: 'sliding', dialect: 'x-ratelimit-delta', limit: 3, windowMs: 2000,
@@ -66,7 +63,7 @@ describe('regressions', () => {
   });
 
   // Reported (model): costs equal to the limit. One 429 after the policy was known.
-  knownBug('sliding, x-ratelimit-delta, limit 2, costs 2-1-1-2: no overshoot (known model bug)', async () => {
+  it('sliding, x-ratelimit-delta, limit 2, costs 2-1-1-2: no overshoot (a whole-limit probe waits for our sends to age out)', async () => {
     const s: Scenario = {
       ...base,
       algorithm: 'sliding', dialect: 'x-ratelimit-delta', limit: 2, windowMs: 3000, latency: [2, 65], seed: 214_896_610, phaseMs: 80,
@@ -78,7 +75,7 @@ describe('regressions', () => {
   });
 
   // Reported (model): costs equal to the limit. A request never settles (no maxWaitMs): lost.
-  knownBug('fixed, ietf-06, limit 2, costs 1-1-1-2-2: every request settles (known model bug)', async () => {
+  it('fixed, ietf-06, limit 2, costs 1-1-1-2-2: every request settles (probes follow the freshest answer)', async () => {
     const s: Scenario = {
       ...base,
       algorithm: 'fixed', dialect: 'ietf-06', limit: 2, windowMs: 500, latency: [26, 66], seed: 240_568_377, phaseMs: 1,
