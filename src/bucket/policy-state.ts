@@ -1,5 +1,5 @@
 import type { RateLimitPolicy, ResetSemantics } from '../headers/types.ts';
-import { UNKNOWN_INTERVAL, type Interval } from './interval.ts';
+import { type Interval } from './interval.ts';
 import { RefillEstimator } from './refill-estimator.ts';
 import type { RttTracker } from './rtt.ts';
 import type { LoggedSend, SendLog } from './send-log.ts';

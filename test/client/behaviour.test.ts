@@ -1,7 +1,6 @@
 import ky, { isHTTPError, TimeoutError } from 'ky';
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   createClient,
   isRateLimitError,
@@ -14,17 +13,9 @@ import {
 } from '../../src/index.ts';
 import { countingClock } from '../support/counting-clock.ts';
 import { rateLimitedHandler } from '../support/rate-limited-handler.ts';
+import { settle, useMswWithFakeTime } from '../support/msw-fake-time.ts';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-beforeEach(() => {
-  vi.useFakeTimers({ now: Date.parse('2026-11-23T12:00:00.000Z'), toFake: ['Date', 'setTimeout', 'clearTimeout'] });
-});
-afterEach(() => {
-  server.resetHandlers();
-  vi.useRealTimers();
-});
-afterAll(() => server.close());
+const server = useMswWithFakeTime();
 
 const base = 'https://api.test/';
 
@@ -40,18 +31,6 @@ function counting(reply: (n: number, request: Request) => Response | Promise<Res
   return seen;
 }
 
-async function settle<T>(promise: Promise<T>, stepMs = 10, limitMs = 120_000): Promise<T | unknown> {
-  let done = false;
-  const result = promise.then(
-    (value) => value,
-    (error: unknown) => error,
-  );
-  void result.finally(() => {
-    done = true;
-  });
-  for (let elapsed = 0; !done && elapsed < limitMs; elapsed += stepMs) await vi.advanceTimersByTimeAsync(stepMs);
-  return result;
-}
 
 const ok = (headers: Record<string, string> = {}) => HttpResponse.json({ ok: true }, { headers });
 

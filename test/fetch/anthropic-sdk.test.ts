@@ -1,21 +1,11 @@
 /** The official `@anthropic-ai/sdk` package with our fetch, against a mock speaking Anthropic's headers (docs/fetch.md). */
 import Anthropic from '@anthropic-ai/sdk';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
 import { createQuotaFetch } from '../../src/index.ts';
 import { anthropicMock } from './support/llm-mocks.ts';
-import { settle } from './support/settle.ts';
+import { settle, useMswWithFakeTime } from '../support/msw-fake-time.ts';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-beforeEach(() => {
-  vi.useFakeTimers({ now: Date.parse('2026-11-23T12:00:00.000Z'), toFake: ['Date', 'setTimeout', 'clearTimeout'] });
-});
-afterEach(() => {
-  server.resetHandlers();
-  vi.useRealTimers();
-});
-afterAll(() => server.close());
+const server = useMswWithFakeTime();
 
 const origin = 'https://api.anthropic.test';
 

@@ -1,21 +1,11 @@
 /** The official `openai` package with our fetch, against a mock speaking OpenAI's headers (docs/fetch.md). */
-import { setupServer } from 'msw/node';
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createQuotaFetch, isCostExceedsLimitError } from '../../src/index.ts';
 import { openaiMock } from './support/llm-mocks.ts';
-import { settle } from './support/settle.ts';
+import { settle, useMswWithFakeTime } from '../support/msw-fake-time.ts';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-beforeEach(() => {
-  vi.useFakeTimers({ now: Date.parse('2026-11-23T12:00:00.000Z'), toFake: ['Date', 'setTimeout', 'clearTimeout'] });
-});
-afterEach(() => {
-  server.resetHandlers();
-  vi.useRealTimers();
-});
-afterAll(() => server.close());
+const server = useMswWithFakeTime();
 
 const origin = 'https://api.openai.test';
 
