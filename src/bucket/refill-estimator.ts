@@ -15,6 +15,9 @@ import { intersect, UNKNOWN_INTERVAL, type Interval } from './interval.ts';
  * intersects, the server behaves like a bucket and credit may trickle back; once they contradict,
  * it does not, and only the mirror of our own sends is safe. A 429 starts everything over.
  */
+/** Times to full at least this precise (ms) count as evidence for or against a bucket. */
+const FINE_PRECISION_MS = 100;
+
 export class RefillEstimator {
   #high = Number.POSITIVE_INFINITY;
   #agreed: Interval = UNKNOWN_INTERVAL;
@@ -38,6 +41,9 @@ export class RefillEstimator {
     // lies within one unit of it, which matters most when the bucket is nearly full.
     const high = deficit > 1 ? (longest * limit) / (deficit - 1) : Number.POSITIVE_INFINITY;
     if (high < this.#high) this.#high = high;
+    // Only a fine-grained time to full can contradict a bucket: a whole-second one ("1s") leaves
+    // every range open at the bottom, so a sliding log would pass for a bucket.
+    if (precisionMs > FINE_PRECISION_MS) return;
     const range: Interval = { low: (shortest * limit) / (deficit + 1), high };
     const agreed = intersect(this.#agreed, range);
     if (agreed === undefined) this.#contradicted = true;
