@@ -58,7 +58,7 @@ export interface SendOptions {
 const limitStatuses = new Set([429, 503]);
 
 /** A token older than this when its attempt is about to go is taken again (see {@link Quota.fresh}). */
-const staleGrantMs = 250;
+const staleGrantMs = 1000;
 
 /**
  * The quota behind a client: `api.quota`. Holds the scheduler and the store, observes every

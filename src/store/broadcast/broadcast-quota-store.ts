@@ -318,7 +318,7 @@ export class BroadcastQuotaStore implements QuotaStore {
       // After a steal the old leader is alive: until it sees the new epoch it may still have
       // grants out that no tab heard of. Waiting one window lets any such send leave the
       // server's window before this leader spends it again.
-      settleMs: stolen ? Math.max(this.#options.settleMs, this.#largestWindow(requester) + this.#options.settleMs) : this.#options.settleMs,
+      settleMs: this.#settleFor(requester, stolen),
       pausedUntil,
       seed: (bucket) => {
         const snapshot = requester.snapshots.get(bucket);
@@ -330,6 +330,20 @@ export class BroadcastQuotaStore implements QuotaStore {
     this.#suspect = undefined;
     this.#toTab({ v: PROTOCOL_VERSION, from: this.#tabId, type: 'lead', epoch: this.#epoch });
     this.#emitRole();
+  }
+
+  /**
+   * How long a new leader grants nothing. A clean handover: `settleMs`, enough for the old
+   * leader's last grants to reach the server, since the new model replays them. Without a window
+   * to replay them against (none learned yet) the new model cannot count them at all: wait a
+   * second so they have landed and the server's next `remaining` includes them. After a steal the
+   * old leader is alive and may still grant until it sees the new epoch: wait one window more.
+   */
+  #settleFor(requester: Requester, stolen: boolean): number {
+    const base = this.#options.settleMs;
+    if (stolen) return Math.max(base, this.#largestWindow(requester) + base);
+    const replayable = [...requester.snapshots.values()].every((snapshot) => snapshot.limit !== undefined && snapshot.windowMs !== undefined);
+    return replayable ? base : Math.max(base, 1000);
   }
 
   /** The longest window any bucket's last snapshot named (1 s when none is known). */

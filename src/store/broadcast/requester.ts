@@ -4,7 +4,7 @@ import { PROTOCOL_VERSION, type ToLeader, type ToTab } from './protocol.ts';
 
 
 /** A grant older than this when it reaches its tab is given back, not sent. */
-const STALE_GRANT_MS = 250;
+const STALE_GRANT_MS = 1000;
 /** A send as this store hands it out: the grant's epoch rides along so its report reaches the right model. */
 export interface BroadcastSendRecord extends SendRecord {
   readonly epoch: number;
