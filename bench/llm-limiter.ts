@@ -48,7 +48,13 @@ export class LlmLimiter {
       const level = this.#levels.get(unit) ?? limit;
       if (need > level) waitMs = Math.max(waitMs, ((need - level) * this.#windowMs) / limit);
     }
-    if (waitMs > 0) return { ok: false, retryAfterMs: Math.ceil(waitMs) };
+    if (waitMs > 0) {
+      if (process.env['LLM_TRACE'] !== undefined) {
+        const levels = Object.fromEntries([...this.#levels].map(([unit, level]) => [unit, Math.round(level * 10) / 10]));
+        console.error(`429 at ${Math.round(now)} ms: cost ${JSON.stringify(cost)}, levels ${JSON.stringify(levels)}, short ${Math.ceil(waitMs)} ms`);
+      }
+      return { ok: false, retryAfterMs: Math.ceil(waitMs) };
+    }
     for (const [unit, limit] of Object.entries(this.#limits)) {
       this.#levels.set(unit, (this.#levels.get(unit) ?? limit) - (cost[unit] ?? 0));
     }

@@ -1,7 +1,7 @@
 import type { RateLimitPolicy, ResetSemantics } from '../headers/types.ts';
 import { type Interval } from './interval.ts';
 import { RefillEstimator } from './refill-estimator.ts';
-import type { RttTracker } from './rtt.ts';
+import { RttTracker } from './rtt.ts';
 import type { LoggedSend, SendLog } from './send-log.ts';
 import { WindowInference } from './window-inference.ts';
 
@@ -147,7 +147,10 @@ export class PolicyState {
     if (policy.windowMs !== undefined && policy.windowMs > 0) this.statedWindowMs = policy.windowMs;
     const remaining = policy.remaining;
     if (remaining === undefined) return limitChanged;
-    const spread = rtt.arrivalSpread(send.rtt);
+    // A refill policy accrues credit from the sync's arrival at the server: that arrival must be
+    // its latest possible time (the whole RTT may be the forward leg), or the model credits a
+    // refill the server has not yet given (a 429 just after the first full bucket is spent).
+    const spread = this.semantics === 'refill' ? (send.rtt ?? rtt.hold) + RttTracker.slackMs : rtt.arrivalSpread(send.rtt);
     const precision = effectivePrecision(policy.resetPrecisionMs ?? 1, this.semantics);
     if (policy.resetAt !== undefined && this.semantics === 'refill') {
       this.#refill.observe(this.limit, remaining, policy.resetAt, precision, send.sentAt, receivedAt);
