@@ -4,7 +4,8 @@
  */
 import { BroadcastQuotaStore, MemoryQuotaStore, createClient } from '../../../src/index.ts';
 
-interface TabResults {
+/** What a tab reports to the test when its loops stop. */
+export interface TabResults {
   ok: number;
   failed: number;
   status429: number;
