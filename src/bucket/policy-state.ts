@@ -79,9 +79,17 @@ export class PolicyState {
    * allowing more, stays the sync point (otherwise the probe would be spent for good and the
    * policy stall once the mirror cannot prove the older view's held units gone).
    */
-  #freshest: { readonly sendId: number; readonly receivedAt: number; readonly resetAt: number | undefined } | undefined;
+  #freshest: { readonly sendId: number; readonly receivedAt: number; readonly resetAt: number | undefined; readonly remaining: number } | undefined;
+  /**
+   * Under refill semantics, the response that put "full again" latest. Responses to a burst come
+   * back out of order: the freshest by send order may have reached the server before an older
+   * send that drained the bucket further, so its reset is too early for a probe.
+   */
+  #latestFull: { readonly sendId: number; readonly receivedAt: number; readonly resetAt: number } | undefined;
   /** The `#freshest` response a probe was last let out on (one probe per reset). */
   #probeForSync = -1;
+  /** The longest window bound known before the last limit change (inference restarts then). */
+  #priorWindowHigh: number | undefined;
   /** Theoretical arrival time of the pace (GCRA). */
   #paceTat = -Infinity;
 
@@ -140,6 +148,10 @@ export class PolicyState {
     if (policy.limit !== undefined && policy.limit > 0 && policy.limit !== this.limit) {
       limitChanged = true;
       this.limit = policy.limit;
+      // Servers change the limit, rarely the window: the window known so far still bounds the
+      // larger probes while inference starts over (observations of two limits do not mix).
+      const high = this.window().high;
+      if (Number.isFinite(high)) this.#priorWindowHigh = high;
       this.#refill.reset();
       this.#inference.reset();
     }
@@ -163,7 +175,10 @@ export class PolicyState {
       );
     }
     if (this.#freshest === undefined || send.id > this.#freshest.sendId) {
-      this.#freshest = { sendId: send.id, receivedAt, resetAt: policy.resetAt };
+      this.#freshest = { sendId: send.id, receivedAt, resetAt: policy.resetAt, remaining: Math.max(0, remaining) };
+    }
+    if (this.semantics === 'refill' && policy.resetAt !== undefined && (this.#latestFull === undefined || policy.resetAt > this.#latestFull.resetAt)) {
+      this.#latestFull = { sendId: send.id, receivedAt, resetAt: policy.resetAt };
     }
     const candidate: SyncPoint = {
       sendId: send.id,
@@ -332,7 +347,13 @@ export class PolicyState {
     const fresh = this.#freshest;
     if (this.sync === undefined || fresh === undefined || this.#probeForSync === fresh.sendId) return undefined;
     const resetProbe = this.#resetProbeAt(fresh, log);
-    if (resetProbe === undefined || this.semantics === 'refill' || log === undefined) return resetProbe;
+    if (this.semantics === 'refill') {
+      const full = this.#latestFull;
+      if (resetProbe === undefined || full === undefined || full.sendId === fresh.sendId) return resetProbe;
+      const fullProbe = this.#resetProbeAt(full, log);
+      return fullProbe === undefined ? undefined : Math.max(resetProbe, fullProbe);
+    }
+    if (resetProbe === undefined || log === undefined) return resetProbe;
     // A window's reset surely frees one unit only (a sliding log frees its oldest send), and
     // sends after the freshest response (attempts that failed without one) may have reached the
     // server: a larger probe, or one after such sends, waits until every send of ours has surely
@@ -341,12 +362,29 @@ export class PolicyState {
     if (need <= 1 && later <= 0) return resetProbe;
     const lastSentAt = log.get(log.lastId)?.sentAt;
     if (lastSentAt === undefined) return resetProbe;
-    const high = this.window().high;
-    // No bound on the window yet: wait, from our last send, the delay the server last stated.
-    const allGoneAt = Number.isFinite(high)
-      ? lastSentAt + high + (rtt?.hold ?? 0)
-      : lastSentAt + Math.max(WHOLE_SECOND_MS, (fresh.resetAt ?? 0) - fresh.receivedAt);
-    return Math.max(resetProbe, allGoneAt);
+    const inferred = this.window().high;
+    const high = Number.isFinite(inferred) ? inferred : this.#priorWindowHigh;
+    if (high !== undefined) return Math.max(resetProbe, lastSentAt + high + (rtt?.hold ?? 0));
+    // No bound on the window yet: wait, from our last send, the longer of the delay the server
+    // last stated and the longest window a sliding log could have (below).
+    const stated = Math.max(WHOLE_SECOND_MS, (fresh.resetAt ?? 0) - fresh.receivedAt);
+    const sliding = this.#slidingWindowBound(fresh, log) ?? 0;
+    return Math.max(resetProbe, lastSentAt + Math.max(stated, sliding) + (rtt?.hold ?? 0));
+  }
+
+  /**
+   * The longest window a sliding log can have, by the freshest response: its reset is when the
+   * oldest unit it holds leaves, and it holds our most recent `limit - remaining` units (fewer of
+   * ours when others spend too, which only makes this bound longer). A fixed window frees
+   * everything at its reset and a bucket refills: neither needs more.
+   */
+  #slidingWindowBound(fresh: { readonly sendId: number; readonly resetAt: number | undefined; readonly remaining: number }, log: SendLog): number | undefined {
+    const held = this.limit - fresh.remaining;
+    if (fresh.resetAt === undefined || held <= 0) return undefined;
+    const target = log.totalThrough(fresh.sendId, this.unit) - held;
+    const lastUnheld = target > 0 ? log.firstIdReaching(log.firstId, target, this.unit) : log.firstId - 1;
+    const oldest = lastUnheld === undefined ? undefined : log.get(lastUnheld + 1);
+    return oldest === undefined ? undefined : fresh.resetAt - oldest.sentAt;
   }
 
   /**
@@ -367,8 +405,12 @@ export class PolicyState {
       const later = log.sumRange(sync.sendId + 1, log.lastId, this.unit);
       if (later > 0) {
         const high = this.#refill.range.high;
-        if (!Number.isFinite(high)) return undefined;
-        return Math.max(sync.resetAt, sync.receivedAt) + (later * high) / this.limit;
+        const from = Math.max(sync.resetAt, sync.receivedAt);
+        if (Number.isFinite(high)) return from + (later * high) / this.limit;
+        // No refill rate learned yet (an attempt after the response failed before a second one
+        // came): each later unit may take as long to come back as the whole stated reset, at
+        // least a second. Slow, but a probe that never comes would stall the bucket for good.
+        return from + later * Math.max(WHOLE_SECOND_MS, sync.resetAt - sync.receivedAt);
       }
     }
     if (sync.resetAt !== undefined && sync.resetAt > sync.receivedAt) return sync.resetAt;

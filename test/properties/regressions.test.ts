@@ -85,4 +85,74 @@ describe('regressions', () => {
     expectSettledAndDrained(result, ['ok']);
     expect(overshoot(result)).toBe(0);
   });
+  // Found with the default seed once aborts and costs were drawn together: a bucket speaking
+  // OpenAI's refill, limit 1; the probe after the reset is aborted as it leaves and no refill rate
+  // was learned yet, so no probe was ever offered again and the last request never settled.
+  it('openai bucket, limit 1: an aborted probe before any refill rate is learned does not stall the bucket', async () => {
+    const s: Scenario = {
+      ...base,
+      algorithm: 'bucket', dialect: 'openai', limit: 1, windowMs: 2000, latency: [48, 139], admitAt: 0, seed: 1_235_953_801, phaseMs: 388,
+      requests: [{ at: 3573, priority: 1, cost: 1, abortAfterMs: 596 }, ...[0, 0, 0].map((at) => ({ at, priority: 0, cost: 1 }))],
+    };
+    const result = await simulate(s, { capMs: 10 * 60_000 });
+    expectSettledAndDrained(result, ['ok', 'AbortError']);
+    expect(overshoot(result)).toBe(0);
+  });
+
+  // KYQ_SEED=2/3: responses to a burst come back out of order; the freshest by send order reached
+  // the server before an older, larger send, so its "full again" was too early for a probe of 3.
+  it('openai leaky bucket, out-of-order answers: a whole-limit probe waits for the latest "full again"', async () => {
+    const s: Scenario = {
+      ...base,
+      algorithm: 'leaky', dialect: 'openai', limit: 3, windowMs: 3000, latency: [1, 58], admitAt: 1, seed: 28, phaseMs: 2996,
+      requests: [
+        { at: 0, priority: 0, cost: 1 }, { at: 0, priority: 0, cost: 1 }, { at: 1, priority: 0, cost: 3 },
+        { at: 0, priority: 0, cost: 1 }, { at: 0, priority: 1, cost: 2 }, { at: 0, priority: 0, cost: 1 },
+      ],
+    };
+    const result = await simulate(s);
+    expectSettledAndDrained(result, ['ok']);
+    expect(overshoot(result)).toBe(0);
+  });
+
+  it('openai bucket, out-of-order answers: a probe of 3 of 4 waits for the latest "full again"', async () => {
+    const s: Scenario = {
+      ...base,
+      algorithm: 'bucket', dialect: 'openai', limit: 4, windowMs: 500, latency: [56, 67], admitAt: 0.5, seed: 1_672_599_958, phaseMs: 2706,
+      requests: [[0, 1], [0, 3], [1, 2], [1, 1], [0, 1]].map(([priority, cost]) => ({ at: 0, priority: priority ?? 0, cost: cost ?? 1 })),
+    };
+    const result = await simulate(s);
+    expectSettledAndDrained(result, ['ok']);
+    expect(overshoot(result)).toBe(0);
+  });
+
+  // KYQ_SEED=3: the limit rises 6 -> 9; window inference restarts, and a probe of 2 relied on the
+  // last stated delay (1 s) for a 2 s sliding window. The window known before the change bounds it.
+  it('sliding, limit raised mid-run: a larger probe keeps the window known before the change', async () => {
+    const s: Scenario = {
+      ...base,
+      algorithm: 'sliding', dialect: 'x-ratelimit-delta', limit: 6, windowMs: 2000, latency: [6, 12], admitAt: 0.5, seed: 980_595_754, phaseMs: 2116,
+      requests: [[1, 0, 2], [0, 0, 1], [0, 0, 3], [0, 1, 2], [0, 0, 3], [1, 1, 2], [0, 1, 2], [0, 2, 1], [0, 1, 1]].map(([at, priority, cost]) => ({ at: at ?? 0, priority: priority ?? 0, cost: cost ?? 1 })),
+      schedule: [{ atMs: 2066, limit: 9 }],
+    };
+    const result = await simulate(s);
+    expectSettledAndDrained(result, ['ok']);
+    expect(overshoot(result)).toBe(0);
+  });
+
+  // KYQ_SEED=8: no window bound inferred yet (3 s sliding log, whole-second resets); a probe of 2
+  // waited only the stated 1 s after our last send. A sliding log's reset bounds its window.
+  it('sliding, ietf-06, window not yet bounded: a probe of 2 waits out the longest window the reset allows', async () => {
+    const s: Scenario = {
+      ...base,
+      algorithm: 'sliding', dialect: 'ietf-06', limit: 3, windowMs: 3000, latency: [58, 59], admitAt: 0.5, seed: 14, phaseMs: 1265,
+      requests: [
+        { at: 0, priority: 0, cost: 1 }, { at: 0, priority: 0, cost: 2 }, { at: 0, priority: 1, cost: 1, abortAfterMs: 88 },
+        { at: 0, priority: 1, cost: 1 }, { at: 0, priority: 0, cost: 2 },
+      ],
+    };
+    const result = await simulate(s);
+    expectSettledAndDrained(result, ['ok', 'AbortError']);
+    expect(overshoot(result)).toBe(0);
+  });
 });
