@@ -2,6 +2,8 @@ import ky, { type KyInstance, type Options, type RetryOptions } from 'ky';
 import { createQuotaHooks } from './hooks.ts';
 import { normalizeQuotaOptions, type QuotaOptions } from './options.ts';
 import { Quota } from './quota.ts';
+import { pollFunction } from './poll/poll-api.ts';
+import type { PollFunction } from './poll/types.ts';
 
 /** Options of {@link createClient}: any ky 2 option, plus `quota`. */
 export interface ClientOptions extends Options {
@@ -13,6 +15,8 @@ export interface ClientOptions extends Options {
 export type QuotaKyInstance = KyInstance & {
   /** The quota: `snapshot()`, `on('limited')`, `onIdle()`, `close()`. */
   readonly quota: Quota;
+  /** Poll a URL within the quota (see docs/polling.md): `api.poll('status', { every: 2000 }, (data, info) => ...)`. */
+  readonly poll: PollFunction;
 };
 
 function retryWithCap(retry: Options['retry'], maxRetryAfterMs: number): RetryOptions {
@@ -42,7 +46,7 @@ export function withQuota(instance: KyInstance, quotaOptions?: QuotaOptions): Qu
     hooks: createQuotaHooks(quota, { cost: options.cost, priority: options.priority }),
     retry: retryWithCap(parent.retry, options.maxRetryAfterMs),
   }));
-  return Object.assign(extended, { quota });
+  return Object.assign(extended, { quota, poll: pollFunction(extended, quota) });
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ModelSnapshot } from './bucket/types.ts';
+import type { PollIntervalEvent } from './poll/snapshot.ts';
 
 /** Emitted when a server refused a request for its rate limit (429, 503, or a 403 limit). */
 export interface LimitedEvent {
@@ -28,6 +29,8 @@ export interface QuotaEvents {
   limited: LimitedEvent;
   'limit-change': LimitChangeEvent;
   warning: WarningEvent;
+  /** The pollers' intervals of a bucket stretched or shrank back (see `api.poll()`). */
+  'poll-interval': PollIntervalEvent;
 }
 
 type Listener<T> = (event: T) => void;

@@ -11,6 +11,7 @@ import type { Grant, QuotaStore } from './store/quota-store.ts';
 import { steadyClock, systemClock, type Clock } from './utils/clock.ts';
 import { serverScopeOf } from './server-scope.ts';
 import { ClockSkew, originOf } from './clock-skew.ts';
+import type { BucketPolling, PollIntervalEvent, PollingSource } from './poll/snapshot.ts';
 
 /** One bucket as `api.quota.snapshot()` shows it. */
 export interface BucketSnapshot {
@@ -34,6 +35,8 @@ export interface BucketSnapshot {
   readonly source: QuotaSource;
   /** Which store holds it: `'memory'`, `'broadcast'`, `'redis'`. */
   readonly store: string;
+  /** The pollers of this bucket (`api.poll()`, `quotaInterval()`) and how far the quota stretches their intervals; absent when none polls it. */
+  readonly polling?: BucketPolling;
 }
 
 /** What one ky call's options said about its quota (from `context`). */
@@ -73,6 +76,7 @@ export class Quota {
   readonly #events = new Emitter<QuotaEvents>();
   readonly #warned = new Set<string>();
   readonly #skew = new ClockSkew();
+  #polling: PollingSource | undefined;
   #closed = false;
 
   constructor(options: NormalizedQuotaOptions) {
@@ -104,6 +108,11 @@ export class Quota {
   /** The store that holds the buckets. */
   get store(): QuotaStore {
     return this.#store;
+  }
+
+  /** The quota namespace (`quota.name`) the tabs of an origin share. */
+  get name(): string {
+    return this.#options.name;
   }
 
   /** Requests waiting for a token, all buckets. */
@@ -159,9 +168,34 @@ export class Quota {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#polling?.close();
     this.#scheduler.close();
     this.#events.clear();
     await this.#store.close();
+  }
+
+  /**
+   * The pollers of this quota (one registry per client), for `snapshot()` and `close()`.
+   * @internal
+   */
+  attachPolling(source: PollingSource): void {
+    this.#polling = source;
+  }
+
+  /**
+   * The bucket a poll's request spends (the same key every call of that request spends).
+   * @internal
+   */
+  pollBucketOf(request: Request): string {
+    return this.#keys.keyFor(request);
+  }
+
+  /**
+   * The pollers' stretch changed.
+   * @internal
+   */
+  emitPollInterval(event: PollIntervalEvent): void {
+    this.#events.emit('poll-interval', event);
   }
 
   /**
@@ -291,7 +325,9 @@ export class Quota {
   }
 
   #describe(key: string, model: ModelSnapshot): BucketSnapshot {
+    const polling = this.#polling?.describe(key);
     return {
+      ...(polling === undefined ? {} : { polling }),
       key,
       limit: model.limit,
       remaining: model.remaining,
