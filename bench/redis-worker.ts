@@ -18,6 +18,16 @@ export interface WorkerConfig {
   store: 'redis' | 'memory';
   onStoreError: 'fail' | 'local';
   inFlight: number;
+  /** Record every grant and every request's dispatch, response and admission number (`--trace`). */
+  trace?: boolean;
+}
+
+/** One request as the worker saw it (`--trace`), times on this host's clock (ms). */
+export interface TracedRequest {
+  dispatchedAt: number;
+  respondedAt: number;
+  /** The server's admission number (`n` in its body), 0 for a 429. */
+  n: number;
 }
 
 export interface WorkerResult {
@@ -38,6 +48,9 @@ export interface WorkerResult {
   localFrom: number | undefined;
   localTo: number | undefined;
   errorSamples: string[];
+  /** `--trace`: when the store granted each token (this host's clock), and each request. */
+  grants?: number[];
+  requests?: TracedRequest[];
 }
 
 type Message = { config: WorkerConfig } | { go: number };
@@ -75,14 +88,46 @@ async function run(options: WorkerConfig, deadline: number): Promise<WorkerResul
     });
     store = redisStore;
   }
-  const api = createClient({ baseUrl: options.url, quota: { store } });
+  if (options.trace) {
+    const grants: number[] = (result.grants = []);
+    const inner = store;
+    // the store as the client sees it, noting the time of every grant
+    store = {
+      kind: inner.kind,
+      take: async (request) => {
+        const decision = await inner.take(request);
+        if (decision.ok) grants.push(Date.now());
+        return decision;
+      },
+      report: (grant, observation) => inner.report(grant, observation),
+      subscribe: (listener) => inner.subscribe(listener),
+      snapshot: (now) => inner.snapshot(now),
+      close: () => inner.close(),
+    };
+  }
+  const requests: TracedRequest[] | undefined = options.trace ? (result.requests = []) : undefined;
+  const traced: typeof fetch = async (input, init) => {
+    const dispatchedAt = Date.now();
+    const response = await fetch(input, init);
+    const respondedAt = Date.now();
+    if (requests !== undefined) {
+      void response
+        .clone()
+        .json()
+        .then((body: { n?: number }) => requests.push({ dispatchedAt, respondedAt, n: body.n ?? 0 }))
+        .catch(() => {});
+    }
+    return response;
+  };
+  const api = createClient({ baseUrl: options.url, quota: { store }, ...(options.trace ? { fetch: traced } : {}) });
   const controller = new AbortController();
   const pending = new Set<Promise<void>>();
 
   const one = async (): Promise<void> => {
     result.started++;
     try {
-      await api.get('x', { signal: controller.signal }).json();
+      // a distinct URL per request: identical GETs in flight together may share one response
+      await api.get('x', { signal: controller.signal, searchParams: { i: result.started } }).json();
       result.ok++;
     } catch (error) {
       if (controller.signal.aborted) result.aborted++;

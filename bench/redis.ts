@@ -50,7 +50,8 @@ const allRuns: Run[] = [
   { id: 'outage-fail', label: "Redis down 2 s mid-run, onStoreError 'fail'", store: 'redis', dialect: 'ietf', onStoreError: 'fail', outage: true },
 ];
 
-const { values } = parseArgs({ options: { runs: { type: 'string' }, duration: { type: 'string' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string' }, duration: { type: 'string' }, trace: { type: 'boolean' } } });
+const trace = values.trace === true;
 const durationMs = Number(values.duration ?? 10_000);
 const wanted = (values.runs ?? [...allRuns.map((run) => run.id), 'overhead'].join(',')).split(',');
 
@@ -85,6 +86,7 @@ async function runOne(run: Run, redisServer: RedisServer, admin: Redis): Promise
     store: run.store,
     onStoreError: run.onStoreError,
     inFlight: IN_FLIGHT_PER_PROCESS,
+    trace,
   };
   try {
     await Promise.all(
@@ -109,7 +111,23 @@ async function runOne(run: Run, redisServer: RedisServer, admin: Redis): Promise
       await redisServer.start();
       outage.restartedAt = Date.now() - startedAt;
     }
+    const samples: string[] = [];
+    let sampling = trace && run.store === 'redis' && !run.outage;
+    const sampler = (async () => {
+      while (sampling) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        const keys = await admin.keys(`${config.prefix}:*:state`);
+        for (const key of keys) {
+          const state = await admin.hgetall(key);
+          const logged = await admin.zcount(key.replace(/state$/, 'log'), Date.now() - WINDOW_MS, '+inf');
+          samples.push(`${((Date.now() - startedAt) / 1000).toFixed(2)}s hold ${state.hold} spread ${state.spread} log/W ${logged} sync_rem ${state.sync_rem} foreign ${state.sync_foreign}`);
+        }
+      }
+    })();
     const perProcess = await Promise.all(results);
+    sampling = false;
+    await sampler;
+    if (trace) printTrace(perProcess, server.stats().acceptedAt, startedAt, samples);
     if (process.env.DEBUG_REDIS_STATE) {
       const bins = new Array<number>(Math.ceil(durationMs / 100)).fill(0);
       for (const at of server.stats().acceptedAt) {
@@ -184,6 +202,31 @@ async function overhead(redisServer: RedisServer, admin: Redis): Promise<Record<
     redisMicrosPerRequest: redisMicros,
     redisRoundTripsPerRequest: calls / (count + 200),
   };
+}
+
+const quantiles = (values: number[]): string => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+  return `min ${at(0)} p10 ${at(0.1)} p50 ${at(0.5)} p90 ${at(0.9)} p99 ${at(0.99)} max ${sorted.at(-1)}`;
+};
+
+/** `--trace`: where the quota went (per-second admissions, arrival lags, the shared state over time). */
+function printTrace(perProcess: WorkerResult[], acceptedAt: number[], startedAt: number, samples: string[]): void {
+  const perSecond = new Array<number>(Math.ceil(durationMs / 1000)).fill(0);
+  for (const at of acceptedAt) {
+    const second = Math.floor((at - startedAt) / 1000);
+    if (second >= 0 && second < perSecond.length) perSecond[second] = (perSecond[second] ?? 0) + 1;
+  }
+  console.log(`\n  accepted per second: ${perSecond.join(' ')}`);
+  const requests = perProcess.flatMap((result) => result.requests ?? []);
+  const arrival = requests.filter((request) => request.n > 0).map((request) => (acceptedAt[request.n - 1] ?? Number.NaN) - request.dispatchedAt);
+  console.log(`  dispatch -> admission ms: ${quantiles(arrival)}`);
+  console.log(`  dispatch -> response ms: ${quantiles(requests.map((request) => request.respondedAt - request.dispatchedAt))}`);
+  // grants and admissions paired in order (the pairing that bounds the spread from below)
+  const grants = perProcess.flatMap((result) => result.grants ?? []).sort((a, b) => a - b);
+  const lags = acceptedAt.slice(0, grants.length).map((at, index) => at - (grants[index] ?? Number.NaN));
+  console.log(`  grant -> admission ms (paired in order): ${quantiles(lags)}`);
+  for (const sample of samples) console.log(`  ${sample}`);
 }
 
 const percent = (value: unknown): string => (typeof value === 'number' ? `${(value * 100).toFixed(1)} %` : '-');

@@ -1,7 +1,10 @@
 /** The Redis keys of one bucket: one hash tag, so Redis Cluster keeps them on one slot. */
-export function bucketKeys(prefix: string, bucket: string): [state: string, log: string, inFlight: string, clients: string, rtt: string] {
+export function bucketKeys(
+  prefix: string,
+  bucket: string,
+): [state: string, log: string, inFlight: string, clients: string, rtt: string, release: string] {
   const base = `${prefix}:{${bucket}}`;
-  return [`${base}:state`, `${base}:log`, `${base}:flight`, `${base}:clients`, `${base}:rtt`];
+  return [`${base}:state`, `${base}:log`, `${base}:flight`, `${base}:clients`, `${base}:rtt`, `${base}:release`];
 }
 
 /** The pub/sub channel reports publish a bucket's name on when its waiters may go sooner. */

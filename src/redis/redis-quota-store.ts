@@ -36,8 +36,8 @@ export class RedisQuotaStore implements QuotaStore {
   readonly #subscriber: Redis;
   readonly #channel: string;
   readonly #clientId = randomUUID();
-  readonly #takeScript = new LuaScript(TAKE_SCRIPT, 5);
-  readonly #reportScript = new LuaScript(REPORT_SCRIPT, 5);
+  readonly #takeScript = new LuaScript(TAKE_SCRIPT, 6);
+  readonly #reportScript = new LuaScript(REPORT_SCRIPT, 6);
   readonly #listeners = new Set<(bucket: string) => void>();
   readonly #views = new Map<string, SharedView>();
   readonly #defaults = new Map<string, QuotaModelOptions>();

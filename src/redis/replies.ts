@@ -90,6 +90,7 @@ export function parseReportReply(reply: unknown, clientNow: number): ReportReply
 
 /** A refusal on this process's clock. */
 export function refusal(reply: TakeReply): Exclude<TakeDecision, { ok: true }> {
+  if (reply.reason === 'too-large') return { ok: false, retryAt: undefined, reason: 'too-large', unit: 'requests', limit: reply.view.limit };
   const reason: WaitReason = reply.reason === 'none' ? 'quota' : reply.reason;
   const retryAt = reply.value < 0 ? undefined : reply.value - reply.view.offset;
   return { ok: false, retryAt, reason };

@@ -57,11 +57,14 @@ function recording(store: QuotaStore, grants: number[], pauses: { at: number; un
   };
 }
 
+let requestNumber = 0;
+
 async function send(client: QuotaKyInstance, count: number): Promise<number> {
   const statuses = await Promise.all(
     Array.from({ length: count }, async () => {
       try {
-        await client.get('x').json();
+        // a distinct URL per request: identical GETs in flight together may share one response
+        await client.get('x', { searchParams: { i: requestNumber++ } }).json();
         return 200;
       } catch (error) {
         if (isHTTPError(error)) return error.response.status;

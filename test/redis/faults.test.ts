@@ -33,7 +33,9 @@ function client(options: Omit<RedisStoreOptions, 'redis'> & { url?: string } = {
   return { client: created, store, redis };
 }
 
-const get = (instance: QuotaKyInstance): Promise<unknown> => instance.get('x').json();
+let requestNumber = 0;
+// a distinct URL per request: identical GETs in flight together may share one response
+const get = (instance: QuotaKyInstance): Promise<unknown> => instance.get('x', { searchParams: { i: requestNumber++ } }).json();
 
 async function until(condition: () => boolean, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;

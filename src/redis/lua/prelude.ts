@@ -6,7 +6,9 @@
  * Keys (one hash tag per bucket, so Redis Cluster keeps them on one slot):
  * KEYS[1] state hash, KEYS[2] log of admitted units (ZSET, score = send time), KEYS[3] sends in
  * flight (ZSET `seq:units`, score = lease expiry), KEYS[4] live clients (ZSET, score = last seen),
- * KEYS[5] recent round trips (LIST, grant to report in ms).
+ * KEYS[5] recent round trips (LIST, grant to report in ms), KEYS[6] releases (ZSET, the same
+ * members as the log, score = the latest time the unit can have reached the server: its response,
+ * or send time + lease while in flight; `:x` appended when the server refused it).
  *
  * Every hash field is a number. Units are numbered 1, 2, 3... in admission order, and send times
  * never decrease (the clock is clamped to `last_at`), so the log's order by score is the order by
@@ -15,7 +17,9 @@
 export const PRELUDE = `
 -- Redis < 5 replicates scripts verbatim, which a script reading TIME must opt out of (a no-op since 5)
 if redis.replicate_commands then redis.replicate_commands() end
-local KEY_STATE, KEY_LOG, KEY_FLIGHT, KEY_CLIENTS, KEY_RTT = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local KEY_STATE, KEY_LOG, KEY_FLIGHT, KEY_CLIENTS, KEY_RTT, KEY_RELEASE = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+-- set by each script from its ARGV: how long an unanswered send counts as in flight, ms
+local LEASE = 60000
 
 local function load_state()
   local raw = redis.call('HGETALL', KEY_STATE)
@@ -32,10 +36,11 @@ local function clock(s)
   return now
 end
 
--- A send reaches the server somewhere between its grant and its response: a slot is held for the
--- window plus the largest recent round trip (take to response, measured by the client), at least
--- guard. The spread (largest minus smallest) bounds how differently two sends' arrivals may lag.
-local function guard_of(s, guard)
+-- A send reaches the server somewhere between its grant and its response. A unit therefore holds
+-- its slot from its grant until a window (plus guard) after its response: no estimate of the way
+-- there is needed. The largest recent round trip (hold) only guesses when an unanswered send will
+-- free its slot, for the time a refused take names, and bounds how late a failed attempt arrived.
+local function hold_of(s, guard)
   return math.max(guard, s.hold or 0)
 end
 
@@ -62,63 +67,60 @@ local function last_unit_by(b, t)
   return b.first + redis.call('ZCOUNT', KEY_LOG, '-inf', t) - 1
 end
 
--- Gate 1, the sliding log: at most limit units in any window + guard, by Redis time.
--- Returns the room left and, when need does not fit, when it will.
-local function log_gate(b, now, need, guard)
-  if b.limit <= 0 or b.window <= 0 then return nil, nil end
-  local n = redis.call('ZCOUNT', KEY_LOG, '(' .. (now - b.window - guard), '+inf')
-  local room = b.limit - n
-  if need <= room then return room, nil end
-  -- the k-th oldest unit of the window has to leave first
-  local k = n + need - b.limit
-  return room, time_of(b, b.total - n + k) + b.window + guard + 1
+-- When a unit released at score will have left the server's window (an unanswered one: about a
+-- round trip after its send, a guess only used to say when to ask again).
+local function leaves_at(s, b, now, score, guard)
+  if score > now then score = math.max(now, score - LEASE + hold_of(s, guard)) end
+  return score + b.window + guard + 1
 end
 
--- Gate 2, the server's view: the freshest remaining (by send order), less every unit sent after
--- that request and every older one still in flight when it was answered, plus (window known)
--- credit for units the server surely counted then and that have surely left its window since.
--- Returns the units available and, when need does not fit, when it may (nil: unknown).
--- optimistic: assume the server counted every one of our units it could have, and saw every
--- older send (only to tell another client's use from our own uncertainty, never to admit).
-local function sync_gate(s, b, now, need, guard, optimistic)
-  if s.sync_seq == nil then return nil, nil end
-  local at = s.sync_at
-  -- a whole window after the synced send every unit it counted has left: the log gate rules
-  if b.window > 0 and now > at + b.window + guard then return nil, nil end
-  local unc = s.sync_unc
-  if optimistic then unc = 0 end
-  local available = s.sync_rem - (b.total - s.sync_total) - unc
-  if b.window <= 0 then
-    if available >= need then return available, nil end
-    return available, nil
+-- Units the server counted beyond every unit of ours it could have counted when it answered the
+-- freshest response: someone else's use. They arrived by that response, so they hold their slots
+-- until a window after it.
+local function foreign_of(s, b, now, guard)
+  if s.sync_seq == nil or b.window <= 0 then return 0, nil end
+  local expiry = (s.sync_rel or s.sync_at) + b.window + guard + 1
+  if now >= expiry then return 0, nil end
+  return s.sync_foreign or 0, expiry
+end
+
+-- Gate 1 (the window known), the sliding log: at most limit units hold a slot, a unit of ours
+-- holding one from its grant until a window + guard after its response (in flight: until it is
+-- answered), someone else's as the server showed them. Returns the room left and, when need does
+-- not fit, when it will.
+local function log_gate(s, b, now, need, guard)
+  if b.limit <= 0 or b.window <= 0 then return nil, nil end
+  local since = now - b.window - guard
+  local n = redis.call('ZCOUNT', KEY_RELEASE, '(' .. since, '+inf')
+  local foreign, expiry = foreign_of(s, b, now, guard)
+  local room = b.limit - n - foreign
+  if need <= room then return room, nil end
+  local at = nil
+  -- someone else's units leaving make enough room
+  if expiry ~= nil and need <= room + foreign then at = expiry end
+  -- the k-th of ours to leave does
+  local k = need - room
+  if k <= n then
+    local e = redis.call('ZRANGEBYSCORE', KEY_RELEASE, '(' .. since, '+inf', 'WITHSCORES', 'LIMIT', k - 1, 1)
+    local ours = leaves_at(s, b, now, tonumber(e[2]), guard)
+    if at == nil or ours < at then at = ours end
   end
-  -- only our most recent held units can be among what the server counted...
-  local held = s.sync_limit - s.sync_rem + unc
-  -- surely counted: sent after the synced send's latest arrival minus a window (arrival lags vary by spread)
-  local counted_after = at + (s.spread or guard) - b.window
-  if optimistic then counted_after = at - guard - b.window end
-  local from = math.max(s.sync_total - held + 1, b.first, last_unit_by(b, counted_after) + 1)
-  -- ...and of those, the ones sent a window + guard ago are gone
-  local gone = last_unit_by(b, now - b.window - guard)
-  local to = math.min(s.sync_total, gone)
-  local credit = 0
-  if to >= from then credit = to - from + 1 end
-  if s.refill == 1 then credit = math.min(credit, math.floor((now - at) * b.limit / b.window)) end
-  available = available + credit
-  if available >= need then return available, nil end
-  local expiry = at + b.window + guard + 1
-  local j = math.max(from, gone + 1) + (need - available) - 1
-  if j <= s.sync_total then return available, math.min(time_of(b, j) + b.window + guard + 1, expiry) end
-  return available, expiry
+  return room, at or (now + b.window)
+end
+
+-- Gate 2 (the window unknown), the server's view: the freshest remaining (by send order), less
+-- every unit sent after that request and every older one it may not have counted (answered after
+-- it was sent, or still in flight). Returns the units available (nil: no view yet).
+local function sync_gate(s, b)
+  if s.sync_seq == nil then return nil end
+  return s.sync_rem - (b.total - s.sync_total) - s.sync_unc
 end
 
 -- Units the bucket would still let out now (nil when unknown), for snapshots.
 local function remaining_of(s, b, now, guard)
-  local room = log_gate(b, now, 0, guard)
-  local available = sync_gate(s, b, now, 0, guard)
-  if room == nil then return available end
-  if available == nil then return room end
-  return math.min(room, available)
+  local room = log_gate(s, b, now, 0, guard)
+  if room ~= nil then return room end
+  return sync_gate(s, b)
 end
 
 -- Keys live as long as the log needs them, a pause lasts, or ttl, whichever is longest.
@@ -129,18 +131,21 @@ local function expire_all(s, b, now, ttl, guard)
   for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, keep) end
 end
 
--- The log keeps two windows (credit looks one window behind a sync point a window old), or a
--- minute when the window is unknown, and never more than max(4 limit, 4096) units.
+-- The log keeps two windows, or a minute when the window is unknown, and never more than
+-- max(4 limit, 4096) units; releases the same span (units in flight stay until their lease ends).
 local function trim_log(b, now, guard)
   local keep = 60000
   if b.window > 0 then keep = 2 * (b.window + guard) end
   local removed = redis.call('ZREMRANGEBYSCORE', KEY_LOG, '-inf', '(' .. (now - keep))
+  redis.call('ZREMRANGEBYSCORE', KEY_RELEASE, '-inf', '(' .. (now - keep))
   local cap = math.max(4 * b.limit, 4096)
   local count = b.count - removed
   if count > cap then
     redis.call('ZREMRANGEBYRANK', KEY_LOG, 0, count - cap - 1)
     count = cap
   end
+  local released = redis.call('ZCARD', KEY_RELEASE)
+  if released > cap then redis.call('ZREMRANGEBYRANK', KEY_RELEASE, 0, released - cap - 1) end
   b.count = count
   b.first = b.total - count + 1
 end

@@ -21,23 +21,24 @@ local retry_delay, max_retry = tonumber(ARGV[12]), tonumber(ARGV[13])
 local guard, ttl, lease = tonumber(ARGV[14]), tonumber(ARGV[15]), tonumber(ARGV[16])
 local channel, bucket, rtt, epoch = ARGV[17], ARGV[18], tonumber(ARGV[19]), tonumber(ARGV[20])
 
+LEASE = lease
 local s = load_state()
 local now = clock(s)
-guard = guard_of(s, guard)
 -- a send of an earlier incarnation of the bucket: only its pause still speaks for the server
-if s.epoch ~= epoch then has_policy = 0; rtt = -1; seq = -2 end
+local current = s.epoch == epoch
+if not current then has_policy = 0; rtt = -1; seq = -2 end
 redis.call('ZREM', KEY_FLIGHT, seq .. ':' .. units)
 local in_flight = redis.call('ZCARD', KEY_FLIGHT)
 local live = redis.call('ZCARD', KEY_CLIENTS)
 local b = view_of(s)
-local before = sync_gate(s, b, now, 0, guard)
+local before = remaining_of(s, b, now, guard)
 local fields = {}
 local function set(name, value) s[name] = value; fields[#fields + 1] = name; fields[#fields + 1] = value end
 local limit_changed = 0
 local wake = false
 
 if status >= 0 and rtt >= 0 then
-  -- the round trip (take to response) bounds how late this send may have reached the server
+  -- recent round trips (take to response): when unanswered sends will likely free their slots
   redis.call('LPUSH', KEY_RTT, rtt)
   redis.call('LTRIM', KEY_RTT, 0, 31)
   local longest, shortest = 0, math.huge
@@ -47,23 +48,35 @@ if status >= 0 and rtt >= 0 then
   end
   set('hold', longest + 2)
   set('spread', longest - shortest + 2)
-  guard = guard_of(s, tonumber(ARGV[14]))
 end
-local spread = s.spread or guard
 
--- Older sends the server may not have counted when it answered this one: those sent less than
--- the spread before it (they may have arrived after it), and older ones still in flight.
+-- The latest this send can have reached the server: its response, on Redis's clock (now, or the
+-- send time plus the round trip the client measured from before the send, whichever is sooner).
+-- A failed attempt has no response to bound it: the round trip after the failure too.
+local released = now
+if status >= 0 and rtt >= 0 then released = math.min(now, sent_at + rtt) end
+if status < 0 then released = now + hold_of(s, guard) end
+if current then
+  for unit = through - units + 1, through do
+    local member = string.format('%015d', unit)
+    if redis.call('ZSCORE', KEY_RELEASE, member) then
+      -- a refused send never counted at the server: it keeps its slot (cautious) but earns no credit
+      if status == 429 then
+        redis.call('ZREM', KEY_RELEASE, member)
+        member = member .. ':x'
+      end
+      redis.call('ZADD', KEY_RELEASE, released, member)
+    end
+  end
+end
+
+-- Older units the server may not have counted when it answered this one: those not answered
+-- before this one was sent (they may have arrived after it), still in flight ones included.
 local uncertain = 0
-local close_from = math.max(last_unit_by(b, sent_at - spread) + 1, b.first)
-local older = through - units
-if older >= close_from then uncertain = older - close_from + 1 end
-local flight = redis.call('ZRANGE', KEY_FLIGHT, 0, -1, 'WITHSCORES')
-for i = 1, #flight, 2 do
-  local member = flight[i]
-  local at = string.find(member, ':', 1, true)
-  local other, cost = tonumber(string.sub(member, 1, at - 1)), tonumber(string.sub(member, at + 1))
-  -- sent before the close ones counted above (lease expiry - lease = send time)
-  if other < seq and tonumber(flight[i + 1]) - lease <= sent_at - spread then uncertain = uncertain + cost end
+local first_of_send = through - units + 1
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEY_RELEASE, '(' .. sent_at, '+inf')) do
+  local unit = tonumber(member)
+  if unit ~= nil and unit < first_of_send then uncertain = uncertain + 1 end
 end
 
 if has_policy == 1 then
@@ -75,31 +88,27 @@ if has_policy == 1 then
     set('limit', limit)
     limit_changed = 1
   end
+  local stated = 0
+  if p_limit > 0 then stated = 1 end
+  if stated ~= (s.limit_stated or 0) then set('limit_stated', stated) end
   if p_window > 0 and p_window ~= (s.window or 0) then set('window', p_window) end
   if p_refill ~= (s.refill or 0) then set('refill', p_refill) end
-  -- the freshest view by send order wins; sends after it (and older ones in flight) are spent on top
+  -- the freshest view by send order wins
   if p_rem >= 0 and seq > (s.sync_seq or -1) then
     local reset = 0
     if p_reset >= 0 then reset = now + p_reset end
-    local names = { 'sync_seq', 'sync_total', 'sync_at', 'sync_rem', 'sync_unc', 'sync_limit', 'sync_reset' }
-    local current = {}
-    for _, name in ipairs(names) do current[name] = s[name] end
-    local candidate = { sync_seq = seq, sync_total = through, sync_at = sent_at, sync_rem = p_rem, sync_unc = uncertain,
-      sync_limit = math.max(s.limit or 0, p_rem), sync_reset = reset }
-    -- Every response's view, less what it may not have counted, bounds the room. When the fresher
-    -- view is stricter only through that uncertainty (our own sends it may not have seen), the
-    -- older view is as safe and allows more: keep it. When it is stricter even counting all of our
-    -- sends, the server knows of use we do not (other clients, a lower limit): the server wins.
     local b_now = view_of(s)
-    local via_current = nil
-    if limit_changed == 0 then via_current = sync_gate(s, b_now, now, 0, guard) end
-    for name, value in pairs(candidate) do s[name] = value end
-    local via_candidate = sync_gate(s, b_now, now, 0, guard)
-    local via_certain = sync_gate(s, b_now, now, 0, guard, true)
-    if via_current ~= nil and via_candidate ~= nil and via_candidate < via_current and via_certain >= via_current then
-      for name, value in pairs(current) do s[name] = value end
-    else
-      for _, name in ipairs(names) do set(name, candidate[name]) end
+    -- Someone else's use (window known): what the server counted beyond every unit of ours it
+    -- could have counted, sent by its response and answered (or not) after this send less a window.
+    local foreign = 0
+    if b_now.window > 0 and b_now.limit > 0 then
+      local mine = redis.call('ZCOUNT', KEY_RELEASE, '(' .. (sent_at - b_now.window), '+inf') - (b_now.total - last_unit_by(b_now, released))
+      foreign = math.max(0, b_now.limit - p_rem - mine)
+    end
+    local view = { sync_seq = seq, sync_total = through, sync_at = sent_at, sync_rel = released, sync_rem = p_rem,
+      sync_unc = uncertain, sync_foreign = foreign, sync_reset = reset }
+    for _, name in ipairs({ 'sync_seq', 'sync_total', 'sync_at', 'sync_rel', 'sync_rem', 'sync_unc', 'sync_foreign', 'sync_reset' }) do
+      set(name, view[name])
     end
   end
 end
@@ -123,12 +132,11 @@ elseif (s.probe or -1) == seq then
 end
 
 b = view_of(s)
-local room = log_gate(b, now, 0, guard)
-local available = sync_gate(s, b, now, 0, guard)
--- wake waiters only on news they cannot have planned for: a slot freed while probing, or room in
--- the server's view where there was none (their timers already cover units aging out of the log)
-if room == nil and available == nil then wake = true end
-if available ~= nil and available >= 1 and (before == nil or before < 1) then wake = true end
+local after = remaining_of(s, b, now, guard)
+-- wake waiters only on news they cannot have planned for: a slot freed while probing, or room
+-- where there was none (their timers already cover our units leaving the window)
+if after == nil then wake = true end
+if after ~= nil and after >= 1 and (before == nil or before < 1) then wake = true end
 if paused > 0 then wake = false end
 
 if #fields > 0 then redis.call('HSET', KEY_STATE, unpack(fields)) end

@@ -1,7 +1,7 @@
 import { PRELUDE } from './prelude.ts';
 
 /** Reasons the take script refuses, as numbers (Lua has no enums). */
-export const REASON_CODES = ['none', 'probing', 'quota', 'paused', 'response'] as const;
+export const REASON_CODES = ['none', 'probing', 'quota', 'paused', 'response', 'too-large'] as const;
 
 /**
  * take(cost): admit `cost` units now or say when to ask again. Atomic: everything between
@@ -19,9 +19,9 @@ local cfg_limit, cfg_window = tonumber(ARGV[2]), tonumber(ARGV[3])
 local initial, lease, guard, ttl = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local client, client_ttl = ARGV[8], tonumber(ARGV[9])
 
+LEASE = lease
 local s = load_state()
 local now = clock(s)
-guard = guard_of(s, guard)
 s.cfg_limit, s.cfg_window = cfg_limit, cfg_window
 -- a crashed process's sends stop counting as in flight when their lease ends
 redis.call('ZREMRANGEBYSCORE', KEY_FLIGHT, '-inf', now)
@@ -51,7 +51,10 @@ local function admit(fields)
   local seq = (s.seq or 0) + 1
   for _ = 1, cost do
     b.total = b.total + 1
-    redis.call('ZADD', KEY_LOG, now, string.format('%015d', b.total))
+    local member = string.format('%015d', b.total)
+    redis.call('ZADD', KEY_LOG, now, member)
+    -- in flight: it may reach the server any time until it is answered (or its lease ends)
+    redis.call('ZADD', KEY_RELEASE, now + lease, member)
   end
   b.count = b.count + cost
   s.seq, s.total = seq, b.total
@@ -60,6 +63,12 @@ local function admit(fields)
   fields[#fields + 1] = 'seq'; fields[#fields + 1] = seq
   fields[#fields + 1] = 'total'; fields[#fields + 1] = b.total
   return finish({ 1, seq, 0, now, b.total, epoch }, fields)
+end
+
+-- a cost above a stated (or configured) whole limit can never go: say so at once. A limit only
+-- inferred from remaining may grow, so it never refuses.
+if cost > b.limit and ((b.source == 2 and (s.limit_stated or 0) == 1) or b.source == 1) then
+  return refuse(-1, 5)
 end
 
 -- 1. a 429/503 paused the whole bucket
@@ -76,8 +85,9 @@ if probe >= 0 then
 end
 
 local need = math.min(cost, math.max(b.limit, 1))
-local room, log_at = log_gate(b, now, need, guard)
-local available, sync_at = sync_gate(s, b, now, need, guard)
+local room, log_at = log_gate(s, b, now, need, guard)
+local available = nil
+if room == nil then available = sync_gate(s, b) end
 
 -- 3. nothing says how much may go: one request (or the initial concurrency) at a time
 if room == nil and available == nil then
@@ -85,8 +95,10 @@ if room == nil and available == nil then
   return refuse(nil, 1)
 end
 
--- 4. the window is unknown and the server's remaining is spent: wait for its reset, then one probe
-if room == nil and available < need then
+-- 4. the window is unknown: spend the server's remaining; when it is spent, wait for its reset,
+-- then one probe
+if room == nil then
+  if available >= need then return admit({}) end
   local reset = s.sync_reset or 0
   if reset > now then return refuse(reset, 2) end
   if in_flight > 0 then return refuse(nil, 4) end
@@ -94,13 +106,7 @@ if room == nil and available < need then
   return refuse(now + 1000, 2)
 end
 
--- 5. both gates
-local retry_at = nil
-if room ~= nil and room < need then retry_at = math.max(retry_at or 0, log_at) end
-if available ~= nil and available < need then
-  if sync_at == nil then return refuse(nil, 4) end
-  retry_at = math.max(retry_at or 0, sync_at)
-end
-if retry_at ~= nil then return refuse(math.max(retry_at, now + 1), 2) end
+-- 5. the window is known: the log
+if room < need then return refuse(math.max(log_at, now + 1), 2) end
 return admit({})
 `;
