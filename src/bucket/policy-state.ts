@@ -127,6 +127,17 @@ export class PolicyState {
     return sync.remaining - log.sumRange(sync.sendId + 1, log.lastId, this.unit) - sync.uncertainCost;
   }
 
+  /**
+   * Room the server confirmed goes at once, not by the pace, when the pace has nothing left to
+   * learn: under refill semantics, or once an unstated window is inferred and settled. A sliding
+   * log frees a burst's slots as fast as the burst went; pacing at limit/window then leaves them
+   * unused for a window (unstated 1 s sliding logs: 94 % -> 96 % epoch, 88 % -> 98 % delta resets
+   * in the simulation). A stated window keeps the pace: it follows a lowered limit better.
+   */
+  get spendsConfirmedRoomAtOnce(): boolean {
+    return this.semantics === 'refill' || (this.statedWindowMs === undefined && this.#inference.settled);
+  }
+
   /** Drop the learned refill time (a 429 said it was wrong); the next responses learn it again. */
   forgetRefill(): void {
     this.#refill.reset();

@@ -228,9 +228,11 @@ export class QuotaModel {
       if (allowance.available >= need) {
         // Under refill semantics the learned refill time only shrinks when the server is seen
         // holding many units: confirmed room goes at once, or pacing by a loose estimate would
-        // keep the evidence (and the rate) low for good. Such a send is not booked on the pace
-        // either: the server vouched for it, and the debt would hold back the trickle after it.
-        if (state.semantics === 'refill' && state.confirmedRoom(this.#log) >= need) {
+        // keep the evidence (and the rate) low for good. Once an inferred window has settled the
+        // same holds for windows (see PolicyState.spendsConfirmedRoomAtOnce). Such a send is not
+        // booked on the pace either: the server vouched for it, and the debt would hold back the
+        // trickle after it.
+        if (state.spendsConfirmedRoomAtOnce && state.confirmedRoom(this.#log) >= need) {
           (unpaced ??= []).push(state);
           continue;
         }
