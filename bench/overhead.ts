@@ -6,6 +6,10 @@
  *
  *   node bench/overhead.ts            (or: node bench/run.ts overhead)
  *   node bench/overhead.ts --requests=20000 --rounds=7 --queued=100000
+ *   node --expose-gc bench/overhead.ts --only=heap      (or --only=timing)
+ *
+ * ky-quota runs with coalescing off where it is compared with p-queue (p-queue would send 100,000
+ * identical GETs; ky-quota would send one), and once more on identical GETs with coalescing on.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -23,12 +27,15 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '10000' },
     rounds: { type: 'string', default: '5' },
     queued: { type: 'string', default: '100000' },
+    only: { type: 'string', default: 'all' },
   },
   allowPositionals: true,
 });
 const REQUESTS = Number(values.requests);
 const ROUNDS = Number(values.rounds);
 const QUEUED = Number(values.queued);
+const ONLY = values.only;
+if (!['all', 'heap', 'timing'].includes(ONLY)) throw new RangeError(`Expected \`--only\` to be all, heap or timing, got \`${ONLY}\``);
 const BASE = 'http://stub.test/';
 
 const stubFetch = async (): Promise<Response> => new Response('{}');
@@ -57,19 +64,22 @@ const kyBehindPQueue: SubjectFactory = async (mode) => {
   };
 };
 
-const kyQuota: SubjectFactory = async (mode) => {
+const kyQuotaWith = (name: string, coalesce: boolean): SubjectFactory => async (mode) => {
   const { createClient } = await import('../src/index.ts');
   // Open: a limit far above what the loop can send. Blocked: one request per hour, spent at once.
-  const quota = mode === 'open' ? { limit: 1_000_000_000, windowMs: 1000 } : { limit: 1, windowMs: 3_600_000 };
-  const api = createClient({ baseUrl: BASE, fetch: stubFetch, retry: 0, quota });
+  const limits = mode === 'open' ? { limit: 1_000_000_000, windowMs: 1000 } : { limit: 1, windowMs: 3_600_000 };
+  const api = createClient({ baseUrl: BASE, fetch: stubFetch, retry: 0, quota: { ...limits, coalesce } });
   if (mode === 'blocked') await api.get('x').json();
-  return { name: 'ky-quota', get: (signal) => api.get('x', { signal }).json(), close: () => api.quota.close() };
+  return { name, get: (signal) => api.get('x', { signal }).json(), close: () => api.quota.close() };
 };
+const kyQuota = kyQuotaWith('ky-quota', false);
+const kyQuotaCoalesced = kyQuotaWith('ky-quota, identical GETs coalesced', true);
 
 const factoryLabels = new Map<SubjectFactory, string>([
   [bareKy, 'ky (no scheduler)'],
   [kyBehindPQueue, 'ky behind p-queue'],
   [kyQuota, 'ky-quota'],
+  [kyQuotaCoalesced, 'ky-quota, identical GETs coalesced'],
 ]);
 
 const median = (values: number[]): number => {
@@ -156,11 +166,15 @@ async function guarded<T>(label: string, task: () => Promise<T>): Promise<T | { 
 
 // Heap first, while the process is clean; each subject is imported before either is measured.
 await guarded('warm-up', async () => (await kyQuota('open')).close());
-const memory = [
-  await guarded('ky behind p-queue', () => heapAndAbort(kyBehindPQueue)),
-  await guarded('ky-quota', () => heapAndAbort(kyQuota)),
-];
-const timing = await timePerRequest([bareKy, kyBehindPQueue, kyQuota]);
+const memory =
+  ONLY === 'timing'
+    ? []
+    : [
+        await guarded('ky behind p-queue', () => heapAndAbort(kyBehindPQueue)),
+        await guarded('ky-quota', () => heapAndAbort(kyQuota)),
+        await guarded('ky-quota, identical GETs coalesced', () => heapAndAbort(kyQuotaCoalesced)),
+      ];
+const timing = ONLY === 'heap' ? [] : await timePerRequest([bareKy, kyBehindPQueue, kyQuota]);
 
 const micros = (name: string): number | undefined => {
   const entry = timing.find((item) => item.name === name);
@@ -195,8 +209,9 @@ const lines = [
   `heap ratio ky-quota / (ky behind p-queue): ${ratio(heap('ky-quota'), heap('ky behind p-queue'))}`,
 ];
 console.log(lines.join('\n'));
-await mkdir(new URL('./results/', import.meta.url), { recursive: true });
-await writeFile(
+// A partial run (--only) prints its figures but leaves the recorded results alone.
+if (ONLY === 'all') await mkdir(new URL('./results/', import.meta.url), { recursive: true });
+if (ONLY === 'all') await writeFile(
   new URL('./results/overhead.json', import.meta.url),
   `${JSON.stringify({ date: new Date().toISOString(), node: process.version, requests: REQUESTS, rounds: ROUNDS, queued: QUEUED, timing, memory }, null, 2)}\n`,
 );

@@ -43,8 +43,24 @@ export class BucketKeys {
     if (typeof this.#option === 'string') return this.#option;
     const chosen = this.#option?.(request);
     if (chosen !== undefined) return chosen;
-    const url = new URL(request.url);
-    const base = baseOf(request, url);
+    return this.#defaultKey(new URL(request.url), request.headers.get('authorization'));
+  }
+
+  /**
+   * The bucket {@link keyFor} would give a request to `url` carrying `authorization`, without a
+   * `Request` (the front gate decides before ky builds one). `request` builds one on demand, only
+   * for a user's key function.
+   */
+  keyForUrl(url: URL, authorization: string | null, explicit: string | undefined, request: () => Request): string {
+    if (explicit !== undefined) return explicit;
+    if (typeof this.#option === 'string') return this.#option;
+    const chosen = this.#option?.(request());
+    if (chosen !== undefined) return chosen;
+    return this.#defaultKey(url, authorization);
+  }
+
+  #defaultKey(url: URL, authorization: string | null): string {
+    const base = authorization === null ? url.origin : `${url.origin}#${hashString(authorization)}`;
     const scope = this.#routeScopes.size === 0 ? undefined : this.#routeScopes.get(routeOf(url));
     if (scope === undefined) return base;
     const adopted = this.#adopted.get(base);

@@ -1,4 +1,7 @@
 import ky, { type KyInstance, type Options, type RetryOptions } from 'ky';
+import { CoalesceRegistry } from './coalesce/group.ts';
+import type { GateCall } from './gate/gate.ts';
+import { gatedInstance } from './gate/gated-instance.ts';
 import { createQuotaHooks } from './hooks.ts';
 import { normalizeQuotaOptions, type QuotaOptions } from './options.ts';
 import { Quota } from './quota.ts';
@@ -11,7 +14,11 @@ export interface ClientOptions extends Options {
   quota?: QuotaOptions;
 }
 
-/** A real ky instance (`extend()`, hooks and retry all work) with its quota at `.quota`. */
+/**
+ * A real ky instance (`extend()`, hooks and retry all work) with its quota at `.quota`. Its calls
+ * wait for their first token before ky builds the request, so a queued call holds little memory;
+ * `extend()` gives an instance under the same quota (`create()` one without any defaults: plain ky).
+ */
 export type QuotaKyInstance = KyInstance & {
   /** The quota: `snapshot()`, `on('limited')`, `onIdle()`, `close()`. */
   readonly quota: Quota;
@@ -42,11 +49,15 @@ function retryWithCap(retry: Options['retry'], maxRetryAfterMs: number): RetryOp
 export function withQuota(instance: KyInstance, quotaOptions?: QuotaOptions): QuotaKyInstance {
   const options = normalizeQuotaOptions(quotaOptions);
   const quota = new Quota(options);
+  // The gate hands its token to the hooks under this key (one per quota: layered quotas each find theirs).
+  const ticketKey = Symbol('ky-quota ticket');
+  const defaults = { cost: options.cost, priority: options.priority };
   const extended = instance.extend((parent) => ({
-    hooks: createQuotaHooks(quota, { cost: options.cost, priority: options.priority }),
+    hooks: createQuotaHooks(quota, defaults, ticketKey),
     retry: retryWithCap(parent.retry, options.maxRetryAfterMs),
   }));
-  return Object.assign(extended, { quota, poll: pollFunction(extended, quota) });
+  const shared = { quota, ticketKey, defaults: { ...defaults, coalesce: options.coalesce }, groups: new CoalesceRegistry<GateCall>() };
+  return gatedInstance(shared, extended, (gated) => Object.assign(gated, { quota, poll: pollFunction(gated, quota) }));
 }
 
 /**

@@ -1,5 +1,9 @@
-import { isHTTPError, type AfterResponseHook, type BeforeErrorHook, type BeforeRequestHook, type BeforeRetryHook, type Hooks, type InitHook, type Options } from 'ky';
+import { isHTTPError, type AfterResponseHook, type BeforeErrorHook, type BeforeRequestHook, type BeforeRetryHook, type Hooks, type InitHook, type Options, type RetryOptions } from 'ky';
 import type { Units } from './bucket/types.ts';
+import type { CoalesceGroup, Follower } from './coalesce/group.ts';
+import { cancelBody } from './coalesce/group.ts';
+import { coalesceKeyOfRequest } from './coalesce/key.ts';
+import type { GateTicket, SharedResponse } from './gate/ticket.ts';
 import { normalizeCost } from './options.ts';
 import type { CallQuota, Quota } from './quota.ts';
 import type { Grant } from './store/quota-store.ts';
@@ -12,6 +16,13 @@ export interface QuotaContext {
   cost?: number | Readonly<Record<string, number>>;
   /** The bucket this request spends, overriding the client's `bucketKey`. */
   bucketKey?: string;
+  /**
+   * `false`: this GET/HEAD never shares a response with identical requests queued or in flight at
+   * the same time (see the client's `quota.coalesce`). Identical means same method, URL and request
+   * headers (except tracing ids such as `traceparent` and `x-request-id`).
+   * @default the client's `quota.coalesce` (true)
+   */
+  coalesce?: boolean;
 }
 
 /** One ky call under a quota: what it spends, and the token its next attempt holds. */
@@ -19,14 +30,28 @@ interface CallState {
   readonly quota: Quota;
   readonly call: CallQuota;
   grant: Grant | undefined;
+  /** The grant came from the front gate and its bucket is not checked against the built request yet. */
+  gated: boolean;
+  /** The call is a coalescing group's primary. */
+  readonly group: CoalesceGroup<Follower> | undefined;
+  /** The call is a follower with a response to answer with (if its built request matches). */
+  shared: SharedResponse | undefined;
+  /** It answered with the shared response: ky must not retry it (the primary already did). */
+  servedShared: boolean;
 }
 
 /** Where a call's state rides along in ky's per-call `context` (a symbol: invisible to users' keys). */
 const callKey = Symbol('ky-quota call');
 
-function readCall(options: Options, defaults: { cost: Units; priority: number }): CallQuota {
-  const context = (options.context ?? {}) as QuotaContext;
-  const { priority, bucketKey } = context;
+/**
+ * The quota fields of a call's merged `context`, validated.
+ * @throws TypeError or RangeError naming the field.
+ */
+export function readQuotaContext(context: QuotaContext, defaults: { cost: Units; priority: number }): CallQuota {
+  const { priority, bucketKey, coalesce } = context;
+  if (coalesce !== undefined && typeof coalesce !== 'boolean') {
+    throw new TypeError(`Expected \`context.coalesce\` to be a boolean, got \`${String(coalesce)}\` (${typeof coalesce})`);
+  }
   if (priority !== undefined && (typeof priority !== 'number' || !Number.isFinite(priority))) {
     throw new TypeError(`Expected \`context.priority\` to be a finite number, got \`${String(priority)}\` (${typeof priority})`);
   }
@@ -48,7 +73,12 @@ function stateOf(options: { context?: unknown }, quota: Quota): CallState | unde
 
 /** Wait for the attempt's token before ky builds the attempt (so ky's per-attempt `timeout` never counts the wait). */
 async function acquireFor(state: CallState | undefined, request: Request): Promise<void> {
-  if (state === undefined) return;
+  if (state === undefined || state.shared !== undefined) return;
+  if (state.gated) {
+    state.gated = false;
+    // The front gate took this attempt's token; keep it unless a hook moved the request to another bucket.
+    if (state.grant !== undefined && state.quota.bucketOf(request, state.call.bucketKey) === state.grant.bucket) return;
+  }
   if (state.grant !== undefined) {
     // A previous attempt's token was never sent (a hook answered instead): give it back first.
     const stale = state.grant;
@@ -67,30 +97,65 @@ async function acquireFor(state: CallState | undefined, request: Request): Promi
  * response; if no token was taken (another hook replaced the request in a way we did not see),
  * it takes one itself. `afterResponse`/`beforeError` give back a token that was never sent.
  */
-export function createQuotaHooks(quota: Quota, defaults: { cost: Units; priority: number }): Hooks {
+export function createQuotaHooks(quota: Quota, defaults: { cost: Units; priority: number }, ticketKey: symbol): Hooks {
   const init: InitHook = (options) => {
-    const state: CallState = { quota, call: readCall(options, defaults), grant: undefined };
+    const context = options.context as Record<PropertyKey, unknown> | undefined;
+    const ticket = context?.[ticketKey] as GateTicket | undefined;
+    const state: CallState = {
+      quota,
+      call: ticket?.call ?? readQuotaContext((options.context ?? {}) as QuotaContext, defaults),
+      grant: ticket?.grant,
+      gated: ticket?.grant !== undefined,
+      group: ticket?.group,
+      shared: ticket?.shared,
+      servedShared: false,
+    };
+    if (ticket !== undefined) ticket.grant = undefined;
     options.context = { ...options.context, [callKey]: state };
+    if (state.shared !== undefined) options.retry = neverAfterShared(options.retry, state);
     const inner = options.fetch;
     options.fetch = async (input, init) => {
       const request = input instanceof Request ? input : new Request(input, init);
       const requestInit = input instanceof Request ? init : undefined;
+      const { shared } = state;
+      if (shared !== undefined) {
+        state.shared = undefined;
+        // A follower answers with the primary's response only if ky built the same request for it.
+        if (shared.key !== undefined && coalesceKeyOfRequest(request) === shared.key) {
+          state.servedShared = true;
+          return shared.response;
+        }
+        cancelBody(shared.response);
+      }
       let grant = state.grant;
       state.grant = undefined;
       grant = grant === undefined ? await quota.acquire(request, state.call) : await quota.fresh(grant, request, state.call);
       // Look the global up per attempt: msw and test doubles patch `fetch` after import.
       const fetchFunction = inner ?? ((i: RequestInfo | URL, o?: RequestInit) => globalThis.fetch(i, o));
-      return quota.send(grant, request, requestInit, fetchFunction);
+      const response = await quota.send(grant, request, requestInit, fetchFunction);
+      state.group?.record(response, request);
+      return response;
     };
   };
   const beforeRequest: BeforeRequestHook = async ({ request, options }) => {
-    await acquireFor(stateOf(options, quota), request);
+    const state = stateOf(options, quota);
+    // The usual case: the gate's token, for the bucket the built request spends. No await, no wait.
+    if (state?.gated === true && state.grant !== undefined && quota.bucketOf(request, state.call.bucketKey) === state.grant.bucket) {
+      state.gated = false;
+      return;
+    }
+    await acquireFor(state, request);
   };
   const beforeRetry: BeforeRetryHook = async ({ request, options }) => {
     await acquireFor(stateOf(options, quota), request);
   };
   const release = async (options: { context?: unknown }): Promise<void> => {
     const state = stateOf(options, quota);
+    if (state?.shared !== undefined) {
+      // A hook answered before the follower's fetch: nobody reads the shared copy.
+      cancelBody(state.shared.response);
+      state.shared = undefined;
+    }
     if (state?.grant === undefined) return;
     const unused = state.grant;
     state.grant = undefined;
@@ -105,4 +170,12 @@ export function createQuotaHooks(quota: Quota, defaults: { cost: Units; priority
     return isHTTPError(error) && error.response.status === 429 ? quota.rateLimitErrorFor(error.response, request, error) : error;
   };
   return { init: [init], beforeRequest: [beforeRequest], beforeRetry: [beforeRetry], afterResponse: [afterResponse], beforeError: [beforeError] };
+}
+
+/** A follower served the primary's response is not retried: the primary's retries were the group's. */
+function neverAfterShared(retry: Options['retry'], state: CallState): RetryOptions {
+  const own: RetryOptions = typeof retry === 'number' ? { limit: retry } : { ...retry };
+  const { shouldRetry } = own;
+  own.shouldRetry = (retryState) => (state.servedShared ? false : shouldRetry?.(retryState));
+  return own;
 }

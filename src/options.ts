@@ -95,6 +95,19 @@ export interface QuotaOptions {
    */
   maxRetryAfterMs?: number;
   /**
+   * Identical GETs and HEADs queued or in flight at the same time share one request and one
+   * response: only the first spends a token, each caller gets its own copy of the response (its
+   * own `.json()`, hooks and errors). Identical means same method, URL (search parameters
+   * included) and request headers, except per-request tracing ids (`traceparent`, `tracestate`,
+   * `baggage`, `sentry-trace`, `x-request-id`, `x-correlation-id`, `x-amzn-trace-id`, B3).
+   * A request joins while the first one waits for its token or until its response arrives; a
+   * follower is not retried on its own (the first request's retries were the group's). `false`
+   * turns it off for the client; per request: `context: { coalesce: false }`.
+   * @default true
+   * @example { coalesce: false }
+   */
+  coalesce?: boolean;
+  /**
    * The clock (tests inject one; the default wraps `Date.now` and `setTimeout` at call time).
    */
   clock?: Clock;
@@ -114,6 +127,7 @@ export interface NormalizedQuotaOptions {
   readonly priority: number;
   readonly cost: Units;
   readonly maxRetryAfterMs: number;
+  readonly coalesce: boolean;
   readonly clock: Clock | undefined;
 }
 
@@ -192,6 +206,8 @@ export function normalizeQuotaOptions(options: QuotaOptions = {}): NormalizedQuo
   if (typeof priority !== 'number' || !Number.isFinite(priority)) {
     throw new TypeError(`Expected \`priority\` to be a finite number, got ${describe(priority)}`);
   }
+  const coalesce = options.coalesce ?? true;
+  if (typeof coalesce !== 'boolean') throw new TypeError(`Expected \`coalesce\` to be a boolean, got ${describe(coalesce)}`);
   return {
     concurrency: positiveInteger('concurrency', options.concurrency, Number.POSITIVE_INFINITY, true),
     limit,
@@ -205,6 +221,7 @@ export function normalizeQuotaOptions(options: QuotaOptions = {}): NormalizedQuo
     priority,
     cost: normalizeCost(options.cost ?? 1),
     maxRetryAfterMs: positiveNumber('maxRetryAfterMs', options.maxRetryAfterMs, 60_000, false) ?? 60_000,
+    coalesce,
     clock: options.clock,
   };
 }

@@ -5,7 +5,7 @@ import { Emitter, type LimitedEvent, type QuotaEvents } from './events.ts';
 import { parseRateLimitHeaders } from './headers/parse-rate-limit-headers.ts';
 import type { ParsedRateLimit } from './headers/types.ts';
 import type { NormalizedQuotaOptions } from './options.ts';
-import { Scheduler } from './scheduler/scheduler.ts';
+import { Scheduler, type AcquireRequest } from './scheduler/scheduler.ts';
 import { defaultStore } from './store/default-store.ts';
 import type { Grant, QuotaStore } from './store/quota-store.ts';
 import { steadyClock, systemClock, type Clock } from './utils/clock.ts';
@@ -209,6 +209,32 @@ export class Quota {
       priority: call.priority,
       signal: call.signal ?? request.signal,
     });
+  }
+
+  /**
+   * The bucket a request to `url` spends, decided before ky builds its `Request` (the front
+   * gate); `request` builds one only for a user's `bucketKey` function.
+   * @internal
+   */
+  bucketFor(url: URL, authorization: string | null, explicit: string | undefined, request: () => Request): string {
+    return this.#keys.keyForUrl(url, authorization, explicit, request);
+  }
+
+  /**
+   * The bucket a built request spends (to check the front gate's guess once ky built the request).
+   * @internal
+   */
+  bucketOf(request: Request, explicit: string | undefined): string {
+    return this.#keys.keyFor(request, explicit);
+  }
+
+  /**
+   * Wait for a token of a known bucket (the front gate: no `Request` exists yet). The scheduler
+   * queues `waiting` itself, so a waiting call is one object; aborts with its `signal`.
+   * @internal
+   */
+  acquireWaiting(waiting: AcquireRequest): Promise<Grant> {
+    return this.#scheduler.acquire(waiting);
   }
 
   /**

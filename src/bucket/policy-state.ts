@@ -282,7 +282,8 @@ export class PolicyState {
       const lastUncounted = target > 0 ? log.firstIdReaching(log.firstId, target, this.unit) : undefined;
       if (lastUncounted !== undefined) firstCounted = Math.max(firstCounted, lastUncounted + 1);
     }
-    const lastGone = log.firstIdSentAfter(now - window.high - rtt.hold) - 1;
+    // Gone: sent a hold (the largest recent RTT) before the window, or answered before it.
+    const lastGone = log.lastAnsweredBy(log.firstIdSentAfter(now - window.high - rtt.hold) - 1, now - window.high - RttTracker.slackMs);
     const creditUncapped = log.sumRange(firstCounted, lastGone, this.unit) - log.rejectedInRange(firstCounted, lastGone, this.unit);
     // A token bucket refills at limit/window at most: capping credit there keeps the mirror safe
     // whatever kind of server this is.
@@ -303,7 +304,7 @@ export class PolicyState {
     const target = log.totalThrough(firstCounted - 1, this.unit) + missing;
     const lastId = log.firstIdReaching(Math.max(firstCounted, lastGone + 1), target, this.unit);
     if (lastId === undefined) return { available, at: undefined };
-    const agedAt = (log.get(lastId)?.sentAt ?? Infinity) + window.high + rtt.hold;
+    const agedAt = leftWindowAt(log, lastGone + 1, lastId, rtt) + window.high;
     // ...and the refill cap allows that much.
     const cappedAt = Number.isFinite(cap) ? origin + missing / rate : now;
     return { available, at: Math.max(agedAt, cappedAt) };
@@ -433,4 +434,18 @@ export class PolicyState {
   markProbe(): void {
     if (this.#freshest !== undefined) this.#probeForSync = this.#freshest.sendId;
   }
+}
+
+/**
+ * The time by which sends `fromId..toId` have all surely reached the server (a window later they
+ * are gone): each one's answer time when it was answered, its send time plus the hold otherwise.
+ */
+function leftWindowAt(log: SendLog, fromId: number, toId: number, rtt: RttTracker): number {
+  const last = log.get(toId)?.sentAt ?? Infinity;
+  if (toId - fromId > 64) return last + rtt.hold;
+  let latest = -Infinity;
+  for (const send of log.range(fromId, toId)) {
+    latest = Math.max(latest, send.rtt === undefined ? send.sentAt + rtt.hold : send.sentAt + send.rtt + RttTracker.slackMs);
+  }
+  return Number.isFinite(latest) ? latest : last + rtt.hold;
 }

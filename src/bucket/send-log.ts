@@ -142,6 +142,21 @@ export class SendLog {
     }
   }
 
+  /**
+   * Extends a run of sends that surely left the server's window (ids through `lastId`) over the
+   * sends right after it that were answered by `time`: a request reached the server before its
+   * response came back, so its answer time bounds its arrival whatever the two legs took.
+   * Stops at the first send still in flight or failed without an answer (its arrival is unknown).
+   */
+  lastAnsweredBy(lastId: number, time: number): number {
+    let id = lastId;
+    for (;;) {
+      const next = this.get(id + 1);
+      if (next === undefined || next.rtt === undefined || next.sentAt + next.rtt > time) return id;
+      id++;
+    }
+  }
+
   /** Units of `unit` spent by refused (429) sends with ids in [fromId, toId]. */
   rejectedInRange(fromId: number, toId: number, unit: string): number {
     let total = 0;

@@ -23,7 +23,8 @@ beforeEach(() => {
 async function bulk(options: { algorithm: Algorithm; dialect: Dialect; limit: number; windowMs: number; count: number }) {
   const limited = rateLimitedHandler({ url: 'https://api.test/items', ...options });
   server.use(limited.handler);
-  const api = createClient({ baseUrl: 'https://api.test/', retry: { limit: 5 } });
+  // Identical GETs would share one request (coalescing): this measures pacing, so each is its own.
+  const api = createClient({ baseUrl: 'https://api.test/', retry: { limit: 5 }, quota: { coalesce: false } });
   const started = Date.now();
   let done = 0;
   const results = Array.from({ length: options.count }, () =>
