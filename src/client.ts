@@ -19,12 +19,14 @@ export interface ClientOptions extends Options {
  * wait for their first token before ky builds the request, so a queued call holds little memory;
  * `extend()` gives an instance under the same quota (`create()` one without any defaults: plain ky).
  */
-export type QuotaKyInstance = KyInstance & {
+export type QuotaKyInstance = {
+  /** ky's `extend()`: a new instance with some defaults overridden, under the same quota. */
+  extend: (defaultOptions: Options | ((parentOptions: Options) => Options)) => QuotaKyInstance;
   /** The quota: `snapshot()`, `on('limited')`, `onIdle()`, `close()`. */
   readonly quota: Quota;
   /** Poll a URL within the quota (see docs/polling.md): `api.poll('status', { every: 2000 }, (data, info) => ...)`. */
   readonly poll: PollFunction;
-};
+} & KyInstance;
 
 function retryWithCap(retry: Options['retry'], maxRetryAfterMs: number): RetryOptions {
   if (typeof retry === 'number') return { limit: retry, maxRetryAfter: maxRetryAfterMs };
@@ -57,7 +59,8 @@ export function withQuota(instance: KyInstance, quotaOptions?: QuotaOptions): Qu
     retry: retryWithCap(parent.retry, options.maxRetryAfterMs),
   }));
   const shared = { quota, ticketKey, defaults: { ...defaults, coalesce: options.coalesce }, groups: new CoalesceRegistry<GateCall>() };
-  return gatedInstance(shared, extended, (gated) => Object.assign(gated, { quota, poll: pollFunction(gated, quota) }));
+  // `extend()` of the gated instance is gated and decorated too: the cast states what gatedInstance builds.
+  return gatedInstance(shared, extended, (gated) => Object.assign(gated, { quota, poll: pollFunction(gated, quota) }) as QuotaKyInstance);
 }
 
 /**

@@ -18,7 +18,7 @@ function defaultsOf(instance: KyInstance): Options {
  * A ky instance whose calls first wait at the quota's front gate, then call `instance`. `decorate`
  * adds the client's own properties (`quota`, ...) to it and to every instance `extend()` makes.
  */
-export function gatedInstance<Extra extends object>(shared: GateShared, instance: KyInstance, decorate: (api: KyInstance) => KyInstance & Extra): KyInstance & Extra {
+export function gatedInstance<Api extends KyInstance>(shared: GateShared, instance: KyInstance, decorate: (api: KyInstance) => Api): Api {
   const gate = new Gate(shared, instance, defaultsOf(instance));
   const api = (<T>(input: Input, options?: Options): ResponsePromise<T> => gate.call(input, options, undefined) as ResponsePromise<T>) as KyInstance;
   const methods: Record<MethodShortcut, <T>(input: Input, options?: Options) => ResponsePromise<T>> = {
