@@ -3,6 +3,9 @@
  *
  *   node bench/redis.ts                       every run below, 10 s each (about 75 s)
  *   node bench/redis.ts --runs=redis,memory --duration=5000
+ *   node bench/redis.ts --repeat=3            each run 3 times, then the medians
+ *   node bench/redis.ts --runs=redis --trace  where the quota went: admissions per second,
+ *                                             arrival lags, the shared state every 250 ms
  *
  * Runs (4 forked worker processes, each a greedy bulk job, against one 100 req/s sliding-window
  * loopback server with 20-30 ms latency, a real redis-server on loopback):
@@ -50,8 +53,9 @@ const allRuns: Run[] = [
   { id: 'outage-fail', label: "Redis down 2 s mid-run, onStoreError 'fail'", store: 'redis', dialect: 'ietf', onStoreError: 'fail', outage: true },
 ];
 
-const { values } = parseArgs({ options: { runs: { type: 'string' }, duration: { type: 'string' }, trace: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string' }, duration: { type: 'string' }, repeat: { type: 'string' }, trace: { type: 'boolean' } } });
 const trace = values.trace === true;
+const repeat = Math.max(1, Number(values.repeat ?? 1));
 const durationMs = Number(values.duration ?? 10_000);
 const wanted = (values.runs ?? [...allRuns.map((run) => run.id), 'overhead'].join(',')).split(',');
 
@@ -229,6 +233,40 @@ function printTrace(perProcess: WorkerResult[], acceptedAt: number[], startedAt:
   for (const sample of samples) console.log(`  ${sample}`);
 }
 
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+
+const MEDIAN_FIELDS = ['accepted', 'rejected429', 'utilization', 'maxAcceptedPerWindow', 'lost', 'storeErrors', 'roundTripsPerRequest', 'memoryMicrosPerRequest', 'redisMicrosPerRequest', 'redisRoundTripsPerRequest'];
+
+/** Per run id, the median of every numeric field of its repeats (and the range of accepted). */
+function medianRecords(records: Record<string, unknown>[]): Record<string, Record<string, number | string>> {
+  const byRun = new Map<string, Record<string, unknown>[]>();
+  for (const record of records) byRun.set(String(record.run), [...(byRun.get(String(record.run)) ?? []), record]);
+  const result: Record<string, Record<string, number | string>> = {};
+  for (const [run, group] of byRun) {
+    const entry: Record<string, number | string> = { runs: group.length };
+    for (const field of MEDIAN_FIELDS) {
+      const values = group.map((record) => record[field]).filter((value): value is number => typeof value === 'number');
+      if (values.length > 0) entry[field] = median(values);
+    }
+    const accepted = group.map((record) => record.accepted).filter((value): value is number => typeof value === 'number');
+    if (accepted.length > 0) entry.acceptedRange = `${Math.min(...accepted)}-${Math.max(...accepted)}`;
+    result[run] = entry;
+  }
+  return result;
+}
+
+function printMedians(records: Record<string, unknown>[]): void {
+  console.log(`\nmedians of ${repeat} runs:`);
+  for (const [run, entry] of Object.entries(medianRecords(records))) {
+    const shown = Object.entries(entry).map(([field, value]) => `${field} ${typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(3) : value}`);
+    console.log(`  ${run}: ${shown.join(', ')}`);
+  }
+}
+
 const percent = (value: unknown): string => (typeof value === 'number' ? `${(value * 100).toFixed(1)} %` : '-');
 
 async function main(): Promise<void> {
@@ -238,36 +276,42 @@ async function main(): Promise<void> {
   const records: Record<string, unknown>[] = [];
   try {
     for (const run of allRuns.filter((candidate) => wanted.includes(candidate.id))) {
-      process.stdout.write(`${run.label}: ${PROCESSES} processes x ${durationMs / 1000} s ... `);
-      const record = await runOne(run, redisServer, admin);
-      records.push(record);
-      console.log(
-        `accepted ${String(record.accepted)}, 429s ${String(record.rejected429)}, utilization ${percent(record.utilization)}, ` +
-          `max per window ${String(record.maxAcceptedPerWindow)}, lost ${String(record.lost)}` +
-          (record.roundTripsPerRequest === undefined ? '' : `, round trips/request ${(record.roundTripsPerRequest as number).toFixed(2)}`),
-      );
-      if (run.outage) {
+      for (let time = 1; time <= repeat; time++) {
+        process.stdout.write(`${run.label}: ${PROCESSES} processes x ${durationMs / 1000} s${repeat > 1 ? ` (${time}/${repeat})` : ''} ... `);
+        const record = await runOne(run, redisServer, admin);
+        records.push(record);
         console.log(
-          `  Redis killed at ${String(record.killedAt)} ms, back at ${String(record.restartedAt)} ms; ` +
-            `store errors ${String(record.storeErrors)}, other errors ${String(record.otherErrors)}, aborted at deadline ${String(record.abortedAtDeadline)}; ` +
-            `local share per process: ${JSON.stringify(record.local)}`,
+          `accepted ${String(record.accepted)}, 429s ${String(record.rejected429)}, utilization ${percent(record.utilization)}, ` +
+            `max per window ${String(record.maxAcceptedPerWindow)}, lost ${String(record.lost)}` +
+            (record.roundTripsPerRequest === undefined ? '' : `, round trips/request ${(record.roundTripsPerRequest as number).toFixed(2)}`),
         );
+        if (run.outage) {
+          console.log(
+            `  Redis killed at ${String(record.killedAt)} ms, back at ${String(record.restartedAt)} ms; ` +
+              `store errors ${String(record.storeErrors)}, other errors ${String(record.otherErrors)}, aborted at deadline ${String(record.abortedAtDeadline)}; ` +
+              `local share per process: ${JSON.stringify(record.local)}`,
+          );
+        }
       }
     }
     if (wanted.includes('overhead')) {
-      const record = await overhead(redisServer, admin);
-      records.push(record);
-      console.log(
-        `overhead (take + report, no HTTP): memory ${(record.memoryMicrosPerRequest as number).toFixed(1)} µs/request, ` +
-          `Redis ${(record.redisMicrosPerRequest as number).toFixed(1)} µs/request, ${(record.redisRoundTripsPerRequest as number).toFixed(2)} round trips/request`,
-      );
+      for (let time = 1; time <= repeat; time++) {
+        const record = await overhead(redisServer, admin);
+        records.push(record);
+        console.log(
+          `overhead (take + report, no HTTP): memory ${(record.memoryMicrosPerRequest as number).toFixed(1)} µs/request, ` +
+            `Redis ${(record.redisMicrosPerRequest as number).toFixed(1)} µs/request, ${(record.redisRoundTripsPerRequest as number).toFixed(2)} round trips/request`,
+        );
+      }
     }
+    if (repeat > 1) printMedians(records);
   } finally {
     admin.disconnect();
     await redisServer.stop();
   }
   await mkdir(new URL('./results/', import.meta.url), { recursive: true });
-  await writeFile(new URL('./results/redis.json', import.meta.url), `${JSON.stringify({ date: new Date().toISOString(), durationMs, records }, null, 2)}\n`);
+  const medians = repeat > 1 ? medianRecords(records) : undefined;
+  await writeFile(new URL('./results/redis.json', import.meta.url), `${JSON.stringify({ date: new Date().toISOString(), durationMs, repeat, medians, records }, null, 2)}\n`);
 }
 
 await main();

@@ -36,8 +36,8 @@ export class RedisQuotaStore implements QuotaStore {
   readonly #subscriber: Redis;
   readonly #channel: string;
   readonly #clientId = randomUUID();
-  readonly #takeScript = new LuaScript(TAKE_SCRIPT, 6);
-  readonly #reportScript = new LuaScript(REPORT_SCRIPT, 6);
+  readonly #takeScript = new LuaScript(TAKE_SCRIPT, 7);
+  readonly #reportScript = new LuaScript(REPORT_SCRIPT, 7);
   readonly #listeners = new Set<(bucket: string) => void>();
   readonly #views = new Map<string, SharedView>();
   readonly #defaults = new Map<string, QuotaModelOptions>();
@@ -118,6 +118,8 @@ export class RedisQuotaStore implements QuotaStore {
         if (refused.retryAt !== undefined) this.#refused.set(bucket, { ...refused, retryAt: refused.retryAt });
         return refused;
       }
+      // the log is full for this client's next take until then: no need to ask Redis before
+      if (reply.next >= 0) this.#refused.set(bucket, { ok: false, retryAt: reply.next - reply.view.offset, reason: 'quota' });
       const send: SendRecord = { id: reply.value, sentAt: request.now, cost: request.cost };
       this.#sends.set(send, { kind: 'shared', seq: reply.value, units, through: reply.total, sentAt: reply.now, askedAt: request.now, epoch: reply.epoch });
       decision = { ok: true, send };

@@ -31,6 +31,8 @@ export interface TakeReply {
   /** The bucket's incarnation (its creation time on Redis's clock). */
   readonly epoch: number;
   readonly view: SharedView;
+  /** Admitted, and the log has no room for the same cost again until then, on Redis's clock (-1: room now). */
+  readonly next: number;
 }
 
 /** The report script's answer. */
@@ -68,7 +70,7 @@ function viewOf(values: readonly number[], from: number, now: number, clientNow:
 
 /** Reads the take script's reply; `clientNow` is this process's clock when it asked. */
 export function parseTakeReply(reply: unknown, clientNow: number): TakeReply {
-  const values = numbers(reply, 14, 'take');
+  const values = numbers(reply, 15, 'take');
   const now = values[3] ?? 0;
   return {
     ok: values[0] === 1,
@@ -78,6 +80,7 @@ export function parseTakeReply(reply: unknown, clientNow: number): TakeReply {
     total: values[4] ?? 0,
     epoch: values[5] ?? 0,
     view: viewOf(values, 6, now, clientNow),
+    next: values[14] ?? -1,
   };
 }
 

@@ -8,7 +8,8 @@
  * flight (ZSET `seq:units`, score = lease expiry), KEYS[4] live clients (ZSET, score = last seen),
  * KEYS[5] recent round trips (LIST, grant to report in ms), KEYS[6] releases (ZSET, the same
  * members as the log, score = the latest time the unit can have reached the server: its response,
- * or send time + lease while in flight; `:x` appended when the server refused it).
+ * or send time + lease while in flight; `:x` appended when the server refused it), KEYS[7] waiting
+ * clients (ZSET, score = the time their last refusal named).
  *
  * Every hash field is a number. Units are numbered 1, 2, 3... in admission order, and send times
  * never decrease (the clock is clamped to `last_at`), so the log's order by score is the order by
@@ -17,7 +18,7 @@
 export const PRELUDE = `
 -- Redis < 5 replicates scripts verbatim, which a script reading TIME must opt out of (a no-op since 5)
 if redis.replicate_commands then redis.replicate_commands() end
-local KEY_STATE, KEY_LOG, KEY_FLIGHT, KEY_CLIENTS, KEY_RTT, KEY_RELEASE = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local KEY_STATE, KEY_LOG, KEY_FLIGHT, KEY_CLIENTS, KEY_RTT, KEY_RELEASE, KEY_WAIT = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 -- set by each script from its ARGV: how long an unanswered send counts as in flight, ms
 local LEASE = 60000
 
@@ -87,8 +88,8 @@ end
 -- Gate 1 (the window known), the sliding log: at most limit units hold a slot, a unit of ours
 -- holding one from its grant until a window + guard after its response (in flight: until it is
 -- answered), someone else's as the server showed them. Returns the room left and, when need does
--- not fit, when it will.
-local function log_gate(s, b, now, need, guard)
+-- not fit, when it will (after the slots of the clients already waiting ahead, if given).
+local function log_gate(s, b, now, need, guard, ahead)
   if b.limit <= 0 or b.window <= 0 then return nil, nil end
   local since = now - b.window - guard
   local n = redis.call('ZCOUNT', KEY_RELEASE, '(' .. since, '+inf')
@@ -98,8 +99,8 @@ local function log_gate(s, b, now, need, guard)
   local at = nil
   -- someone else's units leaving make enough room
   if expiry ~= nil and need <= room + foreign then at = expiry end
-  -- the k-th of ours to leave does
-  local k = need - room
+  -- the k-th of ours to leave does (each client waiting ahead will take one first)
+  local k = need - room + (ahead or 0)
   if k <= n then
     local e = redis.call('ZRANGEBYSCORE', KEY_RELEASE, '(' .. since, '+inf', 'WITHSCORES', 'LIMIT', k - 1, 1)
     local ours = leaves_at(s, b, now, tonumber(e[2]), guard)

@@ -11,7 +11,12 @@ export const REASON_CODES = ['none', 'probing', 'quota', 'paused', 'response', '
  * concurrency, in-flight lease ms, guard ms, key ttl ms, client id, client liveness ms.
  *
  * Reply: { ok, seq or retryAt (-1: wait for a response), reason, now, units total after this
- * send, the bucket's epoch, ...describe() }.
+ * send, the bucket's epoch, ...describe(), next: when admitted and the log has no room for the
+ * same cost again, when this client's next take may succeed (-1: now) }.
+ *
+ * Clients refused by the log are told distinct times (each waiting client takes one of the slots
+ * that leave, in turn), so they do not all wake for the first slot and all but one ask again; an
+ * admitted client is told when its next take may go, so it does not ask only to be refused.
  */
 export const TAKE_SCRIPT = `${PRELUDE}
 local cost = tonumber(ARGV[1])
@@ -29,6 +34,9 @@ redis.call('ZADD', KEY_CLIENTS, now, client)
 redis.call('ZREMRANGEBYSCORE', KEY_CLIENTS, '-inf', '(' .. (now - client_ttl))
 local live = redis.call('ZCARD', KEY_CLIENTS)
 local in_flight = redis.call('ZCARD', KEY_FLIGHT)
+redis.call('ZREMRANGEBYSCORE', KEY_WAIT, '-inf', '(' .. now)
+redis.call('ZREM', KEY_WAIT, client)
+local ahead = redis.call('ZCARD', KEY_WAIT)
 local b = view_of(s)
 trim_log(b, now, guard)
 
@@ -36,15 +44,22 @@ trim_log(b, now, guard)
 -- the keys expired) must not be read against this one's log.
 local epoch = s.epoch or now
 
-local function finish(reply, fields)
+local function finish(reply, fields, next_at)
   redis.call('HSET', KEY_STATE, 'cfg_limit', cfg_limit, 'cfg_window', cfg_window, 'last_at', now, 'epoch', epoch, unpack(fields))
   expire_all(s, b, now, ttl, guard)
   for _, value in ipairs(describe(s, b, now, guard, in_flight, live)) do reply[#reply + 1] = value end
+  reply[#reply + 1] = next_at or -1
   return reply
 end
 
 local function refuse(retry_at, reason)
   return finish({ 0, retry_at or -1, reason, now, b.total, epoch }, {})
+end
+
+-- this client waits for the log until at: later waiters are told later slots
+local function queue(at)
+  redis.call('ZADD', KEY_WAIT, at, client)
+  return at
 end
 
 local function admit(fields)
@@ -62,7 +77,13 @@ local function admit(fields)
   in_flight = in_flight + 1
   fields[#fields + 1] = 'seq'; fields[#fields + 1] = seq
   fields[#fields + 1] = 'total'; fields[#fields + 1] = b.total
-  return finish({ 1, seq, 0, now, b.total, epoch }, fields)
+  -- the log full after this send: when the same cost fits again, for this client's next take
+  local next_at = nil
+  if s.probe == nil or s.probe < 0 then
+    local room, at = log_gate(s, b, now, math.min(cost, math.max(b.limit, 1)), guard, ahead)
+    if room ~= nil and at ~= nil then next_at = queue(math.max(at, now + 1)) end
+  end
+  return finish({ 1, seq, 0, now, b.total, epoch }, fields, next_at)
 end
 
 -- a cost above a stated (or configured) whole limit can never go: say so at once. A limit only
@@ -107,6 +128,9 @@ if room == nil then
 end
 
 -- 5. the window is known: the log
-if room < need then return refuse(math.max(log_at, now + 1), 2) end
+if room < need then
+  local _, at = log_gate(s, b, now, need, guard, ahead)
+  return refuse(queue(math.max(at, now + 1)), 2)
+end
 return admit({})
 `;
