@@ -10,6 +10,9 @@ export interface DemandEntry {
 
 interface TabDemand {
   readonly entries: readonly DemandEntry[];
+  /** The tab's view of each bucket's allowed rate, requests per second. */
+  readonly allowed: Readonly<Record<string, number>>;
+  readonly hidden: boolean;
   readonly expiresAt: number;
 }
 
@@ -21,9 +24,42 @@ interface TabDemand {
 export class DemandTable {
   readonly #tabs = new Map<string, TabDemand>();
 
-  /** A tab's whole demand, valid until `now + ttlMs`. */
-  set(tab: string, entries: readonly DemandEntry[], now: number, ttlMs: number): void {
-    this.#tabs.set(tab, { entries, expiresAt: now + ttlMs });
+  /** A tab's whole demand (and its view of the allowed rates), valid until `now + ttlMs`. */
+  set(tab: string, entries: readonly DemandEntry[], now: number, ttlMs: number, allowed: Readonly<Record<string, number>> = {}, hidden = false): void {
+    this.#tabs.set(tab, { entries, allowed, hidden, expiresAt: now + ttlMs });
+  }
+
+  /**
+   * The tab that fetches a feed for all tabs: the lowest id among the visible tabs polling it, or
+   * among all tabs polling it when none is visible; `undefined` when no live tab polls it.
+   * Every tab computes the same owner from the same announcements.
+   */
+  owner(key: string, now: number): string | undefined {
+    this.#expire(now);
+    let visible: string | undefined;
+    let any: string | undefined;
+    for (const [tab, demand] of this.#tabs) {
+      if (!demand.entries.some((entry) => entry.key === key)) continue;
+      if (any === undefined || tab < any) any = tab;
+      if (!demand.hidden && (visible === undefined || tab < visible)) visible = tab;
+    }
+    return visible ?? any;
+  }
+
+  /**
+   * The allowed rate of a bucket all tabs go by: the highest any live tab reports (each reports
+   * the best it learned recently, see `RateMemory`). Tabs learn the limit at different moments;
+   * one shared figure keeps every tab's stretch the same, and the quota's gate, not the stretch,
+   * keeps the requests under the limit.
+   */
+  allowed(bucket: string, now: number): number | undefined {
+    this.#expire(now);
+    let highest: number | undefined;
+    for (const demand of this.#tabs.values()) {
+      const rate = demand.allowed[bucket];
+      if (typeof rate === 'number' && rate > 0 && Number.isFinite(rate) && (highest === undefined || rate > highest)) highest = rate;
+    }
+    return highest;
   }
 
   /** A tab left. */

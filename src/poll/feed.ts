@@ -9,6 +9,11 @@ import type { PollRequestOptions, PollSource } from './types.ts';
 export interface FeedHost {
   readonly clock: Clock;
   readonly tabId: string;
+  /**
+   * True when this tab fetches the feed for all tabs: the lowest tab id among the visible tabs
+   * polling it (all tabs when none is visible), from the tabs' demand announcements.
+   */
+  isOwner(key: string): boolean;
   /** True while other tabs can hear this one. */
   readonly connected: boolean;
   hidden(): boolean;
@@ -36,11 +41,22 @@ export interface FeedSettings {
 export const askWaitMs = 50;
 
 /**
- * How much later than the fetching tab a tab that received a body polls: the fetching tab's next
- * tick (and claim) comes first, so one tab keeps fetching and the others keep receiving.
+ * How much later than the owner (the tab that fetches a feed for all tabs) another tab polls on
+ * its own: only an owner this late (closed, frozen, stuck behind a long task) is stood in for.
  */
-export function followerSlackMs(intervalMs: number): number {
-  return Math.min(1000, Math.max(50, intervalMs * 0.1));
+export function followerGraceMs(intervalMs: number): number {
+  return Math.min(2000, Math.max(100, intervalMs * 0.25));
+}
+
+/** A timer that fires this late (a busy renderer) lets queued channel messages in before it acts, ms. */
+const lateMs = 20;
+
+/**
+ * Added to a feed's cadence: sends exactly one interval apart can reach the server closer than
+ * that (network jitter), and a server counting in a sliding window would see two in one interval.
+ */
+export function jitterGuardMs(intervalMs: number): number {
+  return Number.isFinite(intervalMs) ? Math.max(10, intervalMs * 0.01) : 0;
 }
 
 /** How long other tabs wait for a claimed fetch before fetching themselves, ms. */
@@ -68,7 +84,6 @@ export class Feed {
   #granted = false;
   readonly #quiet = new WeakSet<AbortController>();
   #claim: { readonly from: string; readonly until: number } | undefined;
-  #ownStart = Number.NEGATIVE_INFINITY;
   #timer: TimerHandle | undefined;
   #closed = false;
 
@@ -168,8 +183,8 @@ export class Feed {
   onClaim(message: ClaimMessage): void {
     const controller = this.#fetching;
     if (controller !== undefined) {
-      // Two tabs ticked at once: the lower tab id fetches; the other gives up its place if it can.
-      if (this.#host.tabId < message.from || this.#granted) return;
+      // Two tabs ticked at once: the owner fetches; another tab gives up its place if it can.
+      if (this.#host.isOwner(this.settings.key) || this.#granted) return;
       this.#quiet.add(controller);
       controller.abort();
     }
@@ -217,9 +232,18 @@ export class Feed {
     }
     if (waiting && this.#fetching === undefined && this.#claim !== undefined) next = Math.min(next, this.#claim.until);
     if (!Number.isFinite(next)) return;
+    const at = next;
     this.#timer = this.#host.clock.setTimeout(() => {
       this.#timer = undefined;
-      this.#tick();
+      if (this.#now() - at <= lateMs) {
+        this.#tick();
+        return;
+      }
+      // Late: another tab's claim or body may be queued behind this timer; let it in first.
+      this.#timer = this.#host.clock.setTimeout(() => {
+        this.#timer = undefined;
+        this.#tick();
+      }, 0);
     }, Math.max(0, next - this.#now()));
   }
 
@@ -256,15 +280,21 @@ export class Feed {
     const controller = new AbortController();
     this.#fetching = controller;
     this.#granted = false;
-    this.#ownStart = startedAt;
     const interval = this.#intervalMs();
     if (this.settings.share) this.#host.post({ type: 'claim', key: this.settings.key, startedAt, until: startedAt + claimTtlMs(interval) });
     let body: SharedBody;
+    // The cadence counts from when the request left (its token granted), not from the tick: two
+    // sends of a feed are never closer than its interval, and pollers that ticked together spread
+    // out as the quota lets them go one by one.
+    let sentAt = startedAt;
     try {
       const response = await this.#host.fetch(this, controller.signal, () => {
-        if (this.#fetching === controller) this.#granted = true;
+        if (this.#fetching !== controller) return;
+        this.#granted = true;
+        // Plus a jitter guard: two sends a full interval apart can arrive closer than that.
+        sentAt = this.#now() + jitterGuardMs(interval);
       });
-      body = await readBody(response, startedAt, this.#now());
+      body = await readBody(response, sentAt, this.#now());
     } catch (error) {
       this.#failed(controller, startedAt, error);
       return;
@@ -307,25 +337,27 @@ export class Feed {
       this.#lastSource = source;
     }
     const current = this.last;
-    const yieldTo = from !== undefined && this.#host.tabId > from && Math.abs(this.#ownStart - body.startedAt) < this.#intervalMs() / 2;
+    const owner = this.#host.isOwner(this.settings.key);
     for (const poller of this.pollers) {
       const interval = poller.intervalMs;
-      // Another tab's body is taken a little before the poller's own tick (the tabs' ticks are a
-      // slack apart); this tab's own fetch serves the pollers it was started for and those due.
-      const early = source === 'other-tab' ? 2 * followerSlackMs(interval) : 1;
+      // Another tab's body is taken up to two graces before the poller's own tick (a follower's
+      // tick is a grace after the owner's); this tab's own fetch serves the pollers it was
+      // started for and those due.
+      const early = source === 'other-tab' ? 2 * followerGraceMs(interval) : 1;
       const wants = poller.waiting || (Number.isFinite(interval) && now >= poller.dueAt - early);
       const isNew = poller.deliveredAt === undefined || current.fetchedAt > poller.deliveredAt;
       if (wants && isNew) {
         poller.countDropped(now);
-        poller.base = current === body && source === 'other-tab' ? body.startedAt + followerSlackMs(interval) : current.startedAt;
+        // Another tab's body: the owner keeps the cadence from it; the others poll a grace later.
+        poller.base = current === body && source === 'other-tab' && !owner ? body.startedAt + followerGraceMs(interval) : current.startedAt;
         this.#deliver(poller, current, current !== body ? this.#lastSource : source === 'network' && triggered?.has(poller) !== true ? 'tab' : source, now);
       } else if (poller.waiting) {
         // Nothing newer than what it has: it polls again on its own cadence.
         poller.waiting = false;
         poller.dueAt = Math.max(now, poller.base + interval);
-      } else if (yieldTo && Number.isFinite(interval)) {
-        // Both tabs fetched this round; the higher tab id steps back so one tab fetches from now on.
-        poller.base = body.startedAt + followerSlackMs(interval);
+      } else if (source === 'other-tab' && !owner && Number.isFinite(interval)) {
+        // Early in its interval (this tab fetched too, this round): follow the other tab's cadence.
+        poller.base = body.startedAt + followerGraceMs(interval);
         poller.dueAt = poller.base + interval;
       }
     }

@@ -7,6 +7,7 @@ import { DemandTable, type DemandEntry } from './demand-table.ts';
 import { allowedPerSecond, stretchChanged, stretchFor } from './fair-share.ts';
 import { Feed, type FeedHost } from './feed.ts';
 import { feedKey, pollChannelName } from './names.ts';
+import { RateMemory } from './rate-memory.ts';
 import { defaultPollChannel, PollChannel, type OutgoingPollMessage } from './poll-channel.ts';
 import { Poller, type PollerFeed } from './poller.ts';
 import type { PollMessage } from './protocol.ts';
@@ -65,7 +66,8 @@ export class PollRegistry implements PollingSource {
   readonly #demand = new DemandTable();
   readonly #external = new Map<string, { readonly bucket: string | undefined; readonly everyMs: number; readonly expiresAt: number }>();
   readonly #stretch = new Map<string, number>();
-  readonly #rates = new Map<string, { readonly wanted: number; readonly allowed: number | undefined }>();
+  readonly #figures = new Map<string, { readonly wanted: number; readonly allowed: number | undefined }>();
+  readonly #rates = new RateMemory();
   readonly #stops: (() => void)[] = [];
   readonly #feedHost: FeedHost;
   #fallbackBucket: string | undefined;
@@ -90,6 +92,10 @@ export class PollRegistry implements PollingSource {
     this.#feedHost = {
       clock: this.#clock,
       tabId: this.#tabId,
+      isOwner: (key) => {
+        const owner = this.#demand.owner(key, this.#clock.now());
+        return owner === undefined || owner === this.#tabId;
+      },
       connected: this.#channel.connected,
       hidden: () => this.#hidden,
       stretch: (bucket) => this.stretch(bucket),
@@ -168,7 +174,7 @@ export class PollRegistry implements PollingSource {
         pollers.push({ url: feed.settings.url, everyMs: member.everyMs, intervalMs: member.intervalMs, ageMs: member.ageMs, dropped: member.dropped, shared: feed.settings.share });
       }
     }
-    const rates = this.#rates.get(bucket);
+    const rates = this.#figures.get(bucket);
     if (pollers.length === 0 && rates === undefined) return undefined;
     return {
       stretch: this.#stretch.get(bucket) ?? 1,
@@ -208,7 +214,14 @@ export class PollRegistry implements PollingSource {
     const now = this.#clock.now();
     switch (message.type) {
       case 'demand':
-        this.#demand.set(message.from, Array.isArray(message.entries) ? message.entries : [], now, message.ttlMs);
+        this.#demand.set(
+          message.from,
+          Array.isArray(message.entries) ? message.entries : [],
+          now,
+          message.ttlMs,
+          typeof message.allowed === 'object' && message.allowed !== null ? message.allowed : {},
+          message.hidden === true,
+        );
         this.#recompute();
         return;
       case 'leave':
@@ -285,9 +298,15 @@ export class PollRegistry implements PollingSource {
       if (wish.expiresAt <= now) this.#external.delete(key);
       else entries.push({ key: `${key}:${this.#tabId}`, bucket: wish.bucket, everyMs: wish.everyMs });
     }
+    const allowed: Record<string, number> = {};
+    for (const [bucket, model] of this.#quota.store.snapshot(now)) {
+      this.#rates.observe(bucket, model.limit, allowedPerSecond(model), now);
+      const rate = this.#rates.best(bucket, now);
+      if (rate !== undefined) allowed[bucket] = rate;
+    }
     const ttlMs = this.#hidden ? hiddenDemandTtlMs : 3 * this.#announceMs;
-    this.#demand.set(this.#tabId, entries, now, Number.POSITIVE_INFINITY);
-    this.#channel.post({ type: 'demand', entries, ttlMs } satisfies OutgoingPollMessage);
+    this.#demand.set(this.#tabId, entries, now, Number.POSITIVE_INFINITY, allowed, this.#hidden);
+    this.#channel.post({ type: 'demand', entries, allowed, hidden: this.#hidden, ttlMs } satisfies OutgoingPollMessage);
     this.#recompute();
   }
 
@@ -301,11 +320,14 @@ export class PollRegistry implements PollingSource {
     for (const bucket of this.#stretch.keys()) buckets.add(bucket);
     for (const bucket of buckets) {
       const model = models.get(bucket);
-      const allowed = model === undefined ? undefined : allowedPerSecond(model);
+      if (model !== undefined) this.#rates.observe(bucket, model.limit, allowedPerSecond(model), now);
+      const own = this.#rates.best(bucket, now);
+      const shared = this.#demand.allowed(bucket, now);
+      const allowed = own === undefined ? shared : shared === undefined ? own : Math.max(own, shared);
       const wanted = this.#demand.wanted(bucket, now, this.#fallbackBucket);
       const next = stretchFor(wanted, allowed, this.#utilization);
       const previous = this.#stretch.get(bucket) ?? 1;
-      this.#rates.set(bucket, { wanted, allowed });
+      this.#figures.set(bucket, { wanted, allowed });
       if (!stretchChanged(previous, next)) continue;
       this.#stretch.set(bucket, next);
       for (const feed of this.#feeds.values()) if ((feed.bucket ?? this.#fallbackBucket) === bucket) feed.reschedule();

@@ -17,6 +17,10 @@ interface Envelope {
 export interface DemandMessage extends Envelope {
   readonly type: 'demand';
   readonly entries: readonly DemandEntry[];
+  /** The tab's view of each bucket's allowed rate, requests per second (from its store's snapshot). */
+  readonly allowed: Readonly<Record<string, number>>;
+  /** The tab is hidden: another tab that polls the same URL and is visible fetches it. */
+  readonly hidden: boolean;
   readonly ttlMs: number;
 }
 

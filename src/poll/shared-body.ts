@@ -5,7 +5,7 @@ export interface SharedBody {
   readonly text: string;
   /** When the response arrived in the fetching tab, epoch ms. */
   readonly fetchedAt: number;
-  /** When the fetch's tick fired, epoch ms: the cadence other tabs reschedule from. */
+  /** When the request was sent (its token granted), epoch ms: the cadence every tab reschedules from. */
   readonly startedAt: number;
 }
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { quotaNames } from '../../src/store/broadcast/names.ts';
 import { BUCKET, closeAll, createTabs, greedy, leaderOf, maxInWindow } from './harness.ts';
 
 describe('BroadcastQuotaStore (fake bus, fake locks, fake clock)', () => {
@@ -135,6 +136,91 @@ describe('BroadcastQuotaStore (fake bus, fake locks, fake clock)', () => {
     expect(tabs.flatMap((tab) => tab.sends).filter((at) => at > pausedAt)).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(2000);
     expect(tabs.flatMap((tab) => tab.sends).length).toBeGreaterThan(0);
+    await closeAll(tabs);
+  });
+
+  it('a second copy of a grant it took (a re-sent request answered twice) is not given back', async () => {
+    const { tabs, bus } = createTabs(2, { limit: 10 });
+    await vi.advanceTimersByTimeAsync(1);
+    const follower = tabs.find((tab) => tab.store.role === 'follower');
+    if (follower === undefined) throw new Error('no follower');
+    const seen: { type?: string; to?: string; from?: string }[] = [];
+    bus.faults = { drop: (message) => (seen.push(message as (typeof seen)[number]), false) };
+    const acquired = follower.scheduler.acquire({ bucket: BUCKET, cost: { requests: 1 }, priority: 0 });
+    await vi.advanceTimersByTimeAsync(200);
+    await acquired;
+    const grant = seen.find((message) => message.type === 'grant' && message.to === follower.id);
+    if (grant === undefined) throw new Error('no grant seen');
+    // The leader answers a re-sent request with the grant it already gave: deliver that copy.
+    const spy = bus.open('spy')(quotaNames('unit').channel);
+    spy.post(grant);
+    await vi.advanceTimersByTimeAsync(5);
+    expect(seen.filter((message) => message.type === 'report' && message.from === follower.id)).toHaveLength(0);
+    spy.close();
+    await closeAll(tabs);
+  });
+
+  it('a frozen tab leaves and rejoins; its answers read after the freeze teach no round trip', async () => {
+    const run = async (frozen: boolean): Promise<number> => {
+      const { tabs, bus } = createTabs(2, { limit: 10 });
+      await vi.advanceTimersByTimeAsync(1);
+      const follower = tabs.find((tab) => tab.store.role === 'follower');
+      if (follower === undefined) throw new Error('no follower');
+      const reports: unknown[] = [];
+      bus.faults = { drop: (message) => (reports.push(message), false) };
+      const acquired = follower.scheduler.acquire({ bucket: BUCKET, cost: { requests: 1 }, priority: 0 });
+      await vi.advanceTimersByTimeAsync(200); // past the settle
+      const grant = await acquired;
+      // 5 s with the request in flight: frozen (its answer is read when the tab runs again), or
+      // a server that really took that long.
+      if (frozen) follower.lifecycle.suspend();
+      await vi.advanceTimersByTimeAsync(5000);
+      if (frozen) {
+        expect(bus.openPorts).toBe(1);
+        follower.lifecycle.wake();
+        await vi.advanceTimersByTimeAsync(1);
+        expect(bus.openPorts).toBe(2);
+      }
+      const reported = follower.store.report(grant, { now: Date.now(), status: 200 });
+      await vi.advanceTimersByTimeAsync(1);
+      await reported;
+      follower.scheduler.release();
+      const sent = reports.findLast((message) => (message as { type?: string }).type === 'report') as { observation: { status?: number } } | undefined;
+      expect(sent?.observation.status).toBe(frozen ? undefined : 200);
+      const from = Date.now();
+      for (const tab of tabs) greedy(tab, 2);
+      await vi.advanceTimersByTimeAsync(2000);
+      const count = tabs.flatMap((tab) => tab.sends).filter((at) => at >= from).length;
+      await closeAll(tabs);
+      return count;
+    };
+    // Frozen: the pace of 10 per second goes on. A slow server's 5 s is a true round trip: the
+    // leader holds each slot for window + 5 s (what one late-read answer used to cause).
+    expect(await run(true)).toBeGreaterThanOrEqual(18);
+    expect(await run(false)).toBeLessThanOrEqual(10);
+  });
+
+  it('a frozen leader hands over at once and rejoins as a follower', async () => {
+    const { tabs, hub } = createTabs(3, { limit: 20 });
+    await vi.advanceTimersByTimeAsync(1);
+    const [leader] = leaderOf(tabs);
+    if (leader === undefined) throw new Error('no leader');
+    for (const tab of tabs) greedy(tab, 2);
+    await vi.advanceTimersByTimeAsync(500);
+    leader.lifecycle.suspend();
+    leader.running = false;
+    await vi.advanceTimersByTimeAsync(5);
+    const others = tabs.filter((tab) => tab !== leader);
+    expect(leaderOf(others)).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(3000);
+    leader.lifecycle.wake();
+    leader.running = true;
+    greedy(leader, 2);
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(leader.store.role).toBe('follower');
+    expect(leader.sends.filter((at) => at > Date.now() - 1000).length).toBeGreaterThan(0);
+    expect(hub.steals).toHaveLength(0);
+    expect(maxInWindow(tabs.flatMap((tab) => tab.sends), 1000)).toBeLessThanOrEqual(20);
     await closeAll(tabs);
   });
 

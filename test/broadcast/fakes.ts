@@ -197,6 +197,8 @@ export class FakeLifecycle implements PageLifecycle {
   visible = true;
   readonly #freeze = new Set<() => void>();
   readonly #resume = new Set<() => void>();
+  readonly #wake = new Set<() => void>();
+  readonly #suspend = new Set<() => void>();
 
   isVisible(): boolean {
     return this.visible;
@@ -212,6 +214,26 @@ export class FakeLifecycle implements PageLifecycle {
     return () => this.#resume.delete(listener);
   }
 
+  onSuspend(listener: () => void): () => void {
+    this.#suspend.add(listener);
+    return () => this.#suspend.delete(listener);
+  }
+
+  /** Page Lifecycle `freeze`. */
+  suspend(): void {
+    for (const listener of this.#suspend) listener();
+  }
+
+  onWake(listener: () => void): () => void {
+    this.#wake.add(listener);
+    return () => this.#wake.delete(listener);
+  }
+
+  /** Page Lifecycle `resume` after a freeze. */
+  wake(): void {
+    for (const listener of this.#wake) listener();
+  }
+
   /** `pagehide` with `persisted`. */
   freeze(): void {
     for (const listener of this.#freeze) listener();
@@ -223,6 +245,6 @@ export class FakeLifecycle implements PageLifecycle {
   }
 
   get listeners(): number {
-    return this.#freeze.size + this.#resume.size;
+    return this.#freeze.size + this.#resume.size + this.#wake.size + this.#suspend.size;
   }
 }

@@ -150,6 +150,11 @@ export class BroadcastQuotaStore implements QuotaStore {
     this.#unlisten.push(
       this.#lifecycle.onFreeze(() => this.#leave()),
       this.#lifecycle.onResume(() => this.#join()),
+      // A frozen page runs nothing but, in Chromium, its channel's message handlers: as leader it
+      // stalled the others (its timers stopped, its own grants were never sent) and as follower
+      // it was granted tokens it could not use. It leaves as for the bfcache, and rejoins.
+      this.#lifecycle.onSuspend?.(() => this.#leave()) ?? (() => {}),
+      this.#lifecycle.onWake?.(() => this.#join()) ?? (() => {}),
     );
     this.#join();
   }

@@ -43,6 +43,11 @@ interface BucketState {
   readonly model: QuotaModel;
   readonly queue: Waiting[];
   lastSnapshotAt: number;
+  /**
+   * A seeded bucket's first window is paced by the leader (see {@link Leader.#warmUp}): no grant
+   * before `nextAt`, each one `spacingMs` per request after the last, until `until`.
+   */
+  warmUp: { readonly until: number; readonly spacingMs: number; nextAt: number } | undefined;
 }
 
 /** Recent grants kept for idempotency: a re-sent request gets its grant again, not a second token. */
@@ -205,12 +210,19 @@ export class Leader {
     else if (pausedUntil !== undefined && now < pausedUntil) refusal = { ok: false, retryAt: pausedUntil, reason: 'paused' };
     else {
       for (let head = state.queue[0]; head !== undefined; head = state.queue[0]) {
+        const warmUp = state.warmUp;
+        if (warmUp !== undefined && now >= warmUp.until) state.warmUp = undefined;
+        else if (warmUp !== undefined && now < warmUp.nextAt) {
+          refusal = { ok: false, retryAt: Math.ceil(warmUp.nextAt), reason: 'quota' };
+          break;
+        }
         const decision = state.model.take(now, head.cost);
         if (!decision.ok) {
           refusal = decision;
           break;
         }
         state.queue.shift();
+        if (state.warmUp !== undefined) state.warmUp.nextAt = Math.max(now, state.warmUp.nextAt) + state.warmUp.spacingMs * (head.cost['requests'] ?? 1);
         this.#grant(bucket, head, decision.send);
       }
     }
@@ -245,10 +257,26 @@ export class Leader {
   #bucket(bucket: string, defaults: QuotaModelOptions): BucketState {
     let state = this.#buckets.get(bucket);
     if (state === undefined) {
-      state = { model: this.#seeded(bucket, defaults), queue: [], lastSnapshotAt: -Infinity };
+      const seed = this.#options.seed?.(bucket);
+      state = { model: this.#seeded(defaults, seed), queue: [], lastSnapshotAt: -Infinity, warmUp: this.#warmUp(seed) };
       this.#buckets.set(bucket, state);
     }
     return state;
+  }
+
+  /**
+   * A new leader takes over a backlog: every tab's loops wait at once, and a model seeded with
+   * the old limit (configured, until the server's headers re-sync it) paces nothing, so it let a
+   * window's worth out within ~100 ms. Those requests queued for the browser's connections
+   * (6 per host over HTTP/1.1, shared by all tabs) and reached the server up to 250 ms late and
+   * out of order, and the first window overshot by 1-3 (the long-task 429s). For its first
+   * window after the settle, the leader itself spaces grants evenly at the old rate, as the
+   * old leader's model did, while the new model learns the round trips.
+   */
+  #warmUp(seed: BucketSeed | undefined): BucketState['warmUp'] {
+    if (seed === undefined || !(seed.limit > 0) || !(seed.windowMs > 0)) return undefined;
+    const start = this.#electedAt + this.#options.settleMs;
+    return { until: start + seed.windowMs, spacingMs: seed.windowMs / seed.limit, nextAt: start };
   }
 
   /**
@@ -256,8 +284,7 @@ export class Leader {
    * configured (the server's next headers take over), its last window's grants replayed as sends
    * already answered, so this leader does not hand out a second window's worth at once.
    */
-  #seeded(bucket: string, defaults: QuotaModelOptions): QuotaModel {
-    const seed = this.#options.seed?.(bucket);
+  #seeded(defaults: QuotaModelOptions, seed: BucketSeed | undefined): QuotaModel {
     if (seed === undefined) return new QuotaModel(defaults);
     const model = new QuotaModel({ ...defaults, limit: seed.limit, windowMs: seed.windowMs });
     for (const grant of seed.grants) {

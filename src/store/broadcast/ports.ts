@@ -39,6 +39,13 @@ export interface PageLifecycle {
   onFreeze(listener: () => void): () => void;
   /** `pageshow` with `persisted: true`: the page came back from the bfcache. Returns the unsubscribe function. */
   onResume(listener: () => void): () => void;
+  /**
+   * Page Lifecycle `freeze`: the browser is about to freeze the page (a background tab under
+   * Energy Saver or a freezing policy, a test's CDP). Optional. Returns the unsubscribe function.
+   */
+  onSuspend?(listener: () => void): () => void;
+  /** Page Lifecycle `resume`: the page runs again after a freeze. Optional. Returns the unsubscribe function. */
+  onWake?(listener: () => void): () => void;
 }
 
 /** The real BroadcastChannel. */
@@ -75,9 +82,18 @@ export function browserLifecycle(): PageLifecycle {
     const remove = target.removeEventListener.bind(target);
     return () => remove(type, handler);
   };
+  const document = target.document as { addEventListener?: typeof addEventListener; removeEventListener?: typeof removeEventListener } | undefined;
+  const onDocument = (type: 'freeze' | 'resume', listener: () => void): (() => void) => {
+    if (typeof document?.addEventListener !== 'function' || typeof document.removeEventListener !== 'function') return () => {};
+    document.addEventListener(type, listener);
+    const remove = document.removeEventListener.bind(document);
+    return () => remove(type, listener);
+  };
   return {
     isVisible: () => target.document?.visibilityState !== 'hidden',
     onFreeze: (listener) => on('pagehide', listener),
     onResume: (listener) => on('pageshow', listener),
+    onSuspend: (listener) => onDocument('freeze', listener),
+    onWake: (listener) => onDocument('resume', listener),
   };
 }

@@ -44,6 +44,8 @@ export interface RecentGrant {
   readonly cost: Units;
 }
 
+/** Taken grants' request ids remembered (duplicates arrive within a round trip or two). */
+const TAKEN_MEMORY = 1024;
 /** Grants remembered per bucket at most (a few windows of a fast API). */
 const RECENT_CAP = 8192;
 /** Without a known window, remember this long, ms. */
@@ -74,11 +76,16 @@ export class Requester {
   readonly #recent = new Map<string, RecentGrant[]>();
   #epoch = 0;
   #sequence = 0;
+  /** Request ids whose grant this tab took, newest last: a second copy of one is a duplicate, not a stray token. */
+  readonly #taken = new Set<string>();
+  /** When this requester started (the tab joined, or rejoined after a freeze or the bfcache), epoch ms. */
+  readonly #since: number;
   #watchdog: TimerHandle | undefined;
   #closed = false;
 
   constructor(options: RequesterOptions) {
     this.#options = options;
+    this.#since = options.clock.now();
   }
 
   /** The highest leader epoch seen. */
@@ -126,9 +133,14 @@ export class Requester {
   }
 
   /** Send a report to the leader; resolves with its conclusions, or `{}` if it does not answer in time. */
-  report(send: SendRecord, bucket: string, observation: Observation): Promise<ObserveResult> {
+  report(send: SendRecord, bucket: string, reported: Observation): Promise<ObserveResult> {
     const epoch = (send as Partial<BroadcastSendRecord>).epoch ?? this.#epoch;
     if (this.#closed) return Promise.resolve({});
+    // A response to a send granted before this tab left (frozen, or in the bfcache) was read only
+    // after it came back: its round trip would be the freeze's length (one such sample made the
+    // leader hold every slot for window + 5 s, stalling all tabs for 6 s) and its headers are as
+    // old. Report it as an attempt without an answer: the send still counts, nothing false is learned.
+    const observation: Observation = send.sentAt < this.#since && reported.status !== undefined ? { now: reported.now } : reported;
     const rid = `${this.#options.tabId}:r${++this.#sequence}`;
     return new Promise<ObserveResult>((resolve) => {
       const timer = this.#options.clock.setTimeout(() => {
@@ -213,11 +225,19 @@ export class Requester {
     this.#epoch = message.epoch;
     const outstanding = this.#outstanding.get(message.bucket);
     if (outstanding === undefined || outstanding.id !== message.id) {
-      // A grant for a request no longer wanted (already answered, or cancelled): hand it back.
-      if (message.type === 'grant') this.giveBack(message.bucket, { ...message.send, epoch: message.epoch });
+      // The leader answers a re-sent request with the grant it already gave (idempotency), and a
+      // re-send races a pushed grant often: that second copy is the token this tab is using, and
+      // handing it back settled the send while it was still in flight (no round trip learned,
+      // and the leader stopped counting it as uncertain). Only a grant for a request no longer
+      // wanted (cancelled) goes back.
+      if (message.type === 'grant' && !this.#taken.has(message.id)) this.giveBack(message.bucket, { ...message.send, epoch: message.epoch });
       return;
     }
     outstanding.unansweredSince = undefined;
+    if (message.type === 'grant') {
+      this.#taken.add(message.id);
+      if (this.#taken.size > TAKEN_MEMORY) this.#taken.delete(this.#taken.values().next().value as string);
+    }
     if (message.type === 'deny') {
       const resolve = outstanding.resolve;
       outstanding.resolve = undefined;
@@ -323,6 +343,10 @@ export class Requester {
       this.giveBack(bucket, held.send);
     }
     this.#held.clear();
+    // Requests queued at the leader would be granted to a tab that is gone (a token nobody sends).
+    for (const outstanding of this.#outstanding.values()) {
+      this.#options.send({ v: PROTOCOL_VERSION, from: this.#options.tabId, type: 'cancel', id: outstanding.id, bucket: outstanding.bucket });
+    }
     this.#closed = true;
     if (this.#watchdog !== undefined) this.#options.clock.clearTimeout(this.#watchdog);
     this.#watchdog = undefined;

@@ -16,13 +16,23 @@ export interface PageServerOptions {
   readonly latency?: readonly [number, number];
 }
 
+/** One API request as the server saw it, epoch ms. */
+export interface ApiRequestRecord {
+  readonly url: string;
+  readonly arrivedAt: number;
+  readonly admittedAt: number;
+  readonly status: number;
+}
+
 /** The page and the rate-limited API on one loopback origin (no CORS involved). */
 export interface PageServer {
   readonly url: string;
   /** The API's endpoint (stats; `restart()` between scenarios). */
   endpoint: Endpoint;
-  /** Replace the endpoint with a fresh one (limiter and counters). */
+  /** Replace the endpoint with a fresh one (limiter and counters); clears `requests`. */
   reset(): void;
+  /** Every API request since the last reset: its path and query, when it arrived, when the limiter saw it, its status. */
+  readonly requests: readonly ApiRequestRecord[];
   close(): Promise<void>;
 }
 
@@ -35,7 +45,7 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
   const make = (): Endpoint =>
     createEndpoint({ algorithm: options.algorithm ?? 'sliding', limit: options.limit, windowMs: options.windowMs, dialect: options.dialect ?? 'x-ratelimit-epoch' });
   const [minLatency, maxLatency] = options.latency ?? [20, 30];
-  const state = { endpoint: make() };
+  const state = { endpoint: make(), requests: [] as ApiRequestRecord[] };
   const timers = new Set<NodeJS.Timeout>();
   const later = (ms: number, callback: () => void): void => {
     const timer = setTimeout(() => {
@@ -44,10 +54,12 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
     }, ms);
     timers.add(timer);
   };
-  const api = (response: ServerResponse): void => {
+  const api = (response: ServerResponse, url: string): void => {
     const latency = minLatency + Math.random() * (maxLatency - minLatency);
+    const arrivedAt = Date.now();
     later(latency / 2, () => {
       const reply = state.endpoint.handle();
+      state.requests.push({ url, arrivedAt, admittedAt: Date.now(), status: reply.status });
       later(latency / 2, () => {
         if (response.destroyed) return;
         const body = JSON.stringify(reply.body);
@@ -62,7 +74,7 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
     request.resume();
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
     if (path.startsWith('/api/')) {
-      api(response);
+      api(response, request.url ?? '');
       return;
     }
     const file = options.files[path];
@@ -83,8 +95,12 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
     set endpoint(value) {
       state.endpoint = value;
     },
+    get requests() {
+      return state.requests;
+    },
     reset: () => {
       state.endpoint = make();
+      state.requests = [];
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -3,6 +3,7 @@
  * poller on ky-quota's default store, driven from the test through `window.kq`.
  */
 import { BroadcastQuotaStore, MemoryQuotaStore, createClient } from '../../../src/index.ts';
+import { quotaNames } from '../../../src/store/broadcast/names.ts';
 
 /** What a tab reports to the test when its loops stop. */
 export interface TabResults {
@@ -14,14 +15,76 @@ export interface TabResults {
   kind: string;
   steals: number;
   elections: number;
+  /** The store's tab id ('' on the memory store). */
+  tabId: string;
   /** When this tab became leader, epoch ms (each election). */
   ledAt: number[];
 }
 
-const api = createClient({ baseUrl: `${location.origin}/api/`, retry: { limit: 5 }, timeout: false, cache: 'no-store', quota: { name: 'e2e', ...(new URLSearchParams(location.search).get('store') === 'memory' ? { store: new MemoryQuotaStore() } : {}) },
+/**
+ * Timings for the test's diagnostics, epoch ms (tabs of one browser share one clock):
+ * `grants` [leader's grant time, when the grant reached this tab's scheduler, the leader's epoch],
+ * `reports` [grant time, response time, status], `fetches` [url, fetch called, response],
+ * `snaps` (the leader's model every 100 ms) [time, limit, windowMs, remaining, inFlight].
+ */
+export interface TabTrace {
+  grants: [number, number, number][];
+  reports: [number, number, number][];
+  fetches: [string, number, number][];
+  snaps: [number, number, number, number, number][];
+  /** Every other tab's protocol message, as a second channel in this tab hears it: [time, type, from, to, id, detail]. */
+  messages: [number, string, string, string, string, string][];
+}
+const trace: TabTrace = { grants: [], reports: [], fetches: [], snaps: [], messages: [] };
+if (new URLSearchParams(location.search).has('sniff')) {
+  const sniffer = new BroadcastChannel(quotaNames('e2e').channel);
+  sniffer.onmessage = (event: MessageEvent) => {
+    const message = event.data as Record<string, unknown>;
+    const detail = message['type'] === 'deny' ? `${String(message['reason'])}@${String(message['retryAt'])}` : message['type'] === 'lead' ? String(message['epoch']) : '';
+    if (trace.messages.length < 50_000) {
+      trace.messages.push([Date.now(), String(message['type']), String(message['from']).slice(0, 6), String(message['to'] ?? '').slice(0, 6), String(message['id'] ?? message['rid'] ?? ''), detail]);
+    }
+  };
+}
+
+const tracedFetch: typeof fetch = async (input, init) => {
+  const url = input instanceof Request ? input.url : String(input);
+  const startedAt = Date.now();
+  const response = await fetch(input, init);
+  trace.fetches.push([new URL(url).pathname + new URL(url).search, startedAt, Date.now()]);
+  return response;
+};
+
+const api = createClient({
+  baseUrl: `${location.origin}/api/`,
+  retry: { limit: 5 },
+  timeout: false,
+  cache: 'no-store',
+  fetch: tracedFetch,
+  quota: { name: 'e2e', ...(new URLSearchParams(location.search).get('store') === 'memory' ? { store: new MemoryQuotaStore() } : {}) },
 });
 const store = api.quota.store;
-const results: TabResults = { ok: 0, failed: 0, status429: 0, errors: [], role: '', kind: store.kind, steals: 0, elections: 0, ledAt: [] };
+// Instance wrappers (the scheduler calls `store.take`/`store.report` on this object) record timings.
+const take = store.take.bind(store);
+const report = store.report.bind(store);
+store.take = (request) => {
+  const result = take(request);
+  const note = (decision: Awaited<typeof result>): typeof decision => {
+    if (decision.ok) trace.grants.push([decision.send.sentAt, Date.now(), (decision.send as { epoch?: number }).epoch ?? 0]);
+    return decision;
+  };
+  return result instanceof Promise ? result.then(note) : note(result);
+};
+store.report = (grant, observation) => {
+  trace.reports.push([grant.send.sentAt, observation.now, observation.status ?? 0]);
+  return report(grant, observation);
+};
+setInterval(() => {
+  if (controls.role() !== 'leader' && controls.role() !== 'memory') return;
+  const now = Date.now();
+  for (const snapshot of store.snapshot(now).values()) trace.snaps.push([now, snapshot.limit ?? -1, snapshot.windowMs ?? -1, snapshot.remaining ?? -1, snapshot.inFlight]);
+}, 100);
+const results: TabResults = { ok: 0, failed: 0, status429: 0, errors: [], role: '', tabId: '', kind: store.kind, steals: 0, elections: 0, ledAt: [] };
 if (store instanceof BroadcastQuotaStore) {
   store.onRoleChange((role) => {
     if (role === 'leader') results.ledAt.push(Date.now());
@@ -62,10 +125,14 @@ const controls = {
   role(): string {
     return store instanceof BroadcastQuotaStore ? store.role : store.kind;
   },
+  trace(): TabTrace {
+    return trace;
+  },
   results(): TabResults {
     if (store instanceof BroadcastQuotaStore) {
       const stats = store.stats;
       results.role = stats.role;
+      results.tabId = stats.tabId;
       results.steals = stats.steals;
       results.elections = stats.elections;
     }
