@@ -135,7 +135,10 @@ export class PolicyState {
    * in the simulation). A stated window keeps the pace: it follows a lowered limit better.
    */
   get spendsConfirmedRoomAtOnce(): boolean {
-    return this.semantics === 'refill' || (this.statedWindowMs === undefined && this.#inference.settled);
+    if (this.semantics === 'refill') return true;
+    // A fixed window frees everything at its edge: its room is best spent at once even while the
+    // window's length is still open (the edges it shows narrow it).
+    return this.statedWindowMs === undefined && (this.#inference.settled || this.#inference.onlyFixed);
   }
 
   /** Drop the learned refill time (a 429 said it was wrong); the next responses learn it again. */
@@ -425,7 +428,11 @@ export class PolicyState {
         return from + later * Math.max(WHOLE_SECOND_MS, sync.resetAt - sync.receivedAt);
       }
     }
-    if (sync.resetAt !== undefined && sync.resetAt > sync.receivedAt) return sync.resetAt;
+    if (sync.resetAt !== undefined && sync.resetAt > sync.receivedAt) {
+      // A fixed window whose edges were seen: the next edge may come well before a rounded reset.
+      const edge = this.statedWindowMs === undefined ? this.#inference.latestEdgeAfter(sync.receivedAt) : undefined;
+      return edge === undefined ? sync.resetAt : Math.min(sync.resetAt, edge);
+    }
     // A reset already past when reported (clock skew), or none: back off one second.
     return sync.receivedAt + 1000;
   }

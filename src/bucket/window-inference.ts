@@ -22,6 +22,8 @@ export type ServerKind = 'fixed' | 'sliding' | 'bucket';
 const KINDS: readonly ServerKind[] = ['fixed', 'sliding', 'bucket'];
 /** Past observations kept for pairwise evidence. */
 const HISTORY = 24;
+/** A fixed window's edge located within this many ms is worth extrapolating. */
+const MAX_EDGE_WIDTH_MS = 250;
 /** Units a fractional bucket's whole-number remaining may be off by. */
 const FRACTION = 1;
 
@@ -36,6 +38,8 @@ const FRACTION = 1;
 export class WindowInference {
   #ranges = new Map<ServerKind, Interval>(KINDS.map((kind) => [kind, UNKNOWN_INTERVAL]));
   #history: InferenceObservation[] = [];
+  /** The latest fixed-window edge seen, `low < edge <= high`, when it was narrow enough to use. */
+  #edge: Interval | undefined;
 
   observe(observation: InferenceObservation, log: SendLog, rtt: RttTracker): void {
     this.#single(observation, log, rtt);
@@ -76,6 +80,10 @@ export class WindowInference {
     return [...this.#ranges.keys()];
   }
 
+  get onlyFixed(): boolean {
+    return this.#ranges.size === 1 && this.#ranges.has('fixed');
+  }
+
   get onlyBucket(): boolean {
     return this.#ranges.size === 1 && this.#ranges.has('bucket');
   }
@@ -87,6 +95,22 @@ export class WindowInference {
   reset(): void {
     this.#ranges = new Map<ServerKind, Interval>(KINDS.map((kind) => [kind, UNKNOWN_INTERVAL]));
     this.#history = [];
+    this.#edge = undefined;
+  }
+
+  /**
+   * The latest instant the first fixed-window edge after `time` can be, once only the fixed
+   * hypothesis is left and an edge was seen: edges repeat every window, so a whole-second reset
+   * (up to a second late) is not the best bound. Undefined otherwise.
+   */
+  latestEdgeAfter(time: number): number | undefined {
+    const fixed = this.#ranges.get('fixed');
+    const edge = this.#edge;
+    if (this.#ranges.size !== 1 || fixed === undefined || edge === undefined) return undefined;
+    if (!Number.isFinite(fixed.high) || !(fixed.low > 0)) return undefined;
+    // The true edge e + k*W with k minimal past `time` has k <= this k for every e and W allowed.
+    const k = Math.max(0, Math.floor((time - edge.low) / fixed.low) + 1);
+    return edge.high + k * fixed.high;
   }
 
   #narrow(kind: ServerKind, low: number, high: number): void {
@@ -177,6 +201,11 @@ export class WindowInference {
       if (refillMax <= 0) this.#ranges.delete('bucket');
       else this.#narrow('bucket', (limit * shortest) / refillMax, Infinity);
     }
+    if (heldAfter > possible + FRACTION && first.receivedAt < second.sentAt) {
+      // Still holding units sent before the first arrival: no fixed window's edge passed between
+      // the two arrivals, so the window is longer than the time between them.
+      this.#narrow('fixed', second.sentAt - first.receivedAt, Infinity);
+    }
     if (freed > FRACTION * 2) {
       // Bucket: it refilled at least `freed - 2` units in at most `longest` ms.
       this.#narrow('bucket', 0, (limit * longest) / (freed - FRACTION * 2));
@@ -187,6 +216,7 @@ export class WindowInference {
         this.#ranges.delete('fixed');
       } else if (second.resetAt !== undefined) {
         // A fixed window's edge passed between the two arrivals; the reported reset is the next edge.
+        if (second.receivedAt - first.sentAt <= MAX_EDGE_WIDTH_MS) this.#edge = { low: first.sentAt, high: second.receivedAt };
         const roundTrip = rtt.min + spread;
         const earliestReset = second.resetAt - second.precisionMs - roundTrip;
         this.#narrow('fixed', earliestReset - (second.sentAt + roundTrip), second.resetAt - first.sentAt);

@@ -25,6 +25,20 @@ describe('SendLog', () => {
     expect(log.totalThrough(log.lastId, 'requests')).toBe(5000);
   });
 
+  it('extends a run of surely-gone sends over the next ones answered in time, stopping at one unanswered', () => {
+    const log = new SendLog();
+    const sends = [0, 10, 20, 30, 40].map((at) => log.append(at, { requests: 1 }));
+    log.settle(sends[0]!.id, 25, 200); // answered at 25
+    log.settle(sends[1]!.id, 30, 200); // answered at 30
+    log.settle(sends[2]!.id, 90, 200); // answered late, at 90
+    log.settle(sends[4]!.id, 50, 200); // answered, but after an unanswered one
+    expect(log.lastAnsweredBy(0, 24)).toBe(0);
+    expect(log.lastAnsweredBy(0, 30)).toBe(2);
+    expect(log.lastAnsweredBy(0, 100)).toBe(3); // stops before #4: #4 (sent at 30) is still in flight
+    log.settle(sends[3]!.id, 60, undefined); // a failed attempt: its arrival is unknown
+    expect(log.lastAnsweredBy(3, 1000)).toBe(3);
+  });
+
   it('remembers refused sends so they never become credit', () => {
     const log = new SendLog();
     const a = log.append(0, { requests: 1 });
