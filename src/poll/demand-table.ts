@@ -30,20 +30,25 @@ export class DemandTable {
   }
 
   /**
-   * The tab that fetches a feed for all tabs: the lowest id among the visible tabs polling it, or
-   * among all tabs polling it when none is visible; `undefined` when no live tab polls it.
-   * Every tab computes the same owner from the same announcements.
+   * The tab that fetches a feed for all tabs: among the visible tabs polling it (all tabs polling
+   * it when none is visible), the one that wants it most often, the lowest tab id on a tie;
+   * `undefined` when no live tab polls it. Its own pollers' cadence is then the shortest any tab
+   * wants, and every tab computes the same owner from the same announcements.
    */
   owner(key: string, now: number): string | undefined {
     this.#expire(now);
-    let visible: string | undefined;
-    let any: string | undefined;
+    let visible: { tab: string; every: number } | undefined;
+    let any: { tab: string; every: number } | undefined;
+    const better = (candidate: { tab: string; every: number }, best: { tab: string; every: number } | undefined): boolean =>
+      best === undefined || candidate.every < best.every || (candidate.every === best.every && candidate.tab < best.tab);
     for (const [tab, demand] of this.#tabs) {
-      if (!demand.entries.some((entry) => entry.key === key)) continue;
-      if (any === undefined || tab < any) any = tab;
-      if (!demand.hidden && (visible === undefined || tab < visible)) visible = tab;
+      const entry = demand.entries.find((item) => item.key === key);
+      if (entry === undefined) continue;
+      const candidate = { tab, every: entry.everyMs };
+      if (better(candidate, any)) any = candidate;
+      if (!demand.hidden && better(candidate, visible)) visible = candidate;
     }
-    return visible ?? any;
+    return (visible ?? any)?.tab;
   }
 
   /**

@@ -10,8 +10,8 @@ export interface FeedHost {
   readonly clock: Clock;
   readonly tabId: string;
   /**
-   * True when this tab fetches the feed for all tabs: the lowest tab id among the visible tabs
-   * polling it (all tabs when none is visible), from the tabs' demand announcements.
+   * True when this tab fetches the feed for all tabs: the visible tab that wants it most often
+   * (lowest tab id on a tie), from the tabs' demand announcements.
    */
   isOwner(key: string): boolean;
   /** True while other tabs can hear this one. */
@@ -84,6 +84,8 @@ export class Feed {
   #granted = false;
   readonly #quiet = new WeakSet<AbortController>();
   #claim: { readonly from: string; readonly until: number } | undefined;
+  /** When this tab last sent a request of this feed. */
+  #ownSentAt = Number.NEGATIVE_INFINITY;
   #timer: TimerHandle | undefined;
   #closed = false;
 
@@ -293,6 +295,7 @@ export class Feed {
         this.#granted = true;
         // Plus a jitter guard: two sends a full interval apart can arrive closer than that.
         sentAt = this.#now() + jitterGuardMs(interval);
+        this.#ownSentAt = sentAt;
       });
       body = await readBody(response, sentAt, this.#now());
     } catch (error) {
@@ -338,6 +341,7 @@ export class Feed {
     }
     const current = this.last;
     const owner = this.#host.isOwner(this.settings.key);
+    const sameRound = source === 'other-tab' && !owner && Math.abs(this.#ownSentAt - body.startedAt) < this.#intervalMs() / 2;
     for (const poller of this.pollers) {
       const interval = poller.intervalMs;
       // Another tab's body is taken up to two graces before the poller's own tick (a follower's
@@ -355,8 +359,8 @@ export class Feed {
         // Nothing newer than what it has: it polls again on its own cadence.
         poller.waiting = false;
         poller.dueAt = Math.max(now, poller.base + interval);
-      } else if (source === 'other-tab' && !owner && Number.isFinite(interval)) {
-        // Early in its interval (this tab fetched too, this round): follow the other tab's cadence.
+      } else if (sameRound && Number.isFinite(interval)) {
+        // This tab fetched too, this round: from now on it follows the other tab's cadence.
         poller.base = body.startedAt + followerGraceMs(interval);
         poller.dueAt = poller.base + interval;
       }
