@@ -1,7 +1,9 @@
 /**
  * `node demo/dashboard.ts`: serves the dashboard page and a rate-limited API from one loopback
- * origin. Open the printed URL in several tabs: each polls as fast as it can and charts its own
- * rate, the rate of all tabs together, the server's limit, which tab leads, and the 429s (zero).
+ * origin. Open the printed URL in several tabs: each runs widgets that `api.poll()` at different
+ * intervals (four shared by all tabs, two per tab) and shows each widget's effective interval, the
+ * age of its data and where it came from, and charts its own rate, the rate of all tabs together,
+ * the server's limit, which tab leads, and the 429s (zero).
  *
  *   node demo/dashboard.ts --limit=100 --port=8080 --dialect=x-ratelimit-epoch
  */

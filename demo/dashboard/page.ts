@@ -1,11 +1,14 @@
 /**
- * The dashboard page: polls the embedded rate-limited API through ky-quota's default store (in a
- * page: shared by every tab of the origin) and draws this tab's rate, all tabs' rate, the
- * server's limit, who leads, and the 429s. Bundled by demo/dashboard.ts with esbuild at startup.
+ * The dashboard page: widgets that poll the embedded rate-limited API with `api.poll()` through
+ * ky-quota's default store (in a page: shared by every tab of the origin). Shared widgets poll the
+ * same URLs in every tab (one tab fetches, the others get the body over the channel); each tab
+ * also has two widgets of its own. When all tabs together want more than the server's limit, every
+ * widget's interval stretches alike. The page shows each widget's wanted and effective interval,
+ * the age of its data and where it came from, plus this tab's rate, all tabs' rate, the server's
+ * limit, who leads, and the 429s. Bundled by demo/dashboard/server.ts with esbuild at startup.
  */
-import { BroadcastQuotaStore, createClient } from '../../src/index.ts';
+import { BroadcastQuotaStore, createClient, type PollHandle, type PollSource } from '../../src/index.ts';
 
-const LOOPS = 6;
 const HISTORY_S = 60;
 
 interface ServerStats {
@@ -19,22 +22,38 @@ const store = api.quota.store;
 const tabId = Math.random().toString(36).slice(2, 6).toUpperCase();
 let mine = 0;
 let limited = 0;
-let running = true;
 api.quota.on('limited', () => limited++);
 
-async function poll(): Promise<void> {
-  let n = 0;
-  while (running) {
-    try {
-      await api.get(`items?tab=${tabId}&n=${n++}`).json();
-      mine++;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
+/** A widget: what it polls, how often it wants to, and what it lived. */
+interface Widget {
+  readonly name: string;
+  readonly url: string;
+  readonly every: number;
+  handle?: PollHandle;
+  source?: PollSource;
+  fetchedAt?: number;
+  updates: number;
 }
-for (let index = 0; index < LOOPS; index++) void poll();
-addEventListener('pagehide', () => (running = false));
+
+const widgets: Widget[] = [
+  { name: 'status', url: 'status', every: 1000, updates: 0 },
+  { name: 'alerts', url: 'alerts', every: 500, updates: 0 },
+  { name: 'metrics', url: 'metrics', every: 250, updates: 0 },
+  { name: 'queue', url: 'queue', every: 2000, updates: 0 },
+  { name: `live (tab ${tabId})`, url: `tabs/${tabId}/live`, every: 100, updates: 0 },
+  { name: `ticker (tab ${tabId})`, url: `tabs/${tabId}/ticker`, every: 50, updates: 0 },
+];
+for (const widget of widgets) {
+  widget.handle = api.poll(widget.url, { every: widget.every }, (_data, info) => {
+    widget.source = info.source;
+    widget.fetchedAt = info.fetchedAt;
+    widget.updates++;
+    if (info.source === 'network') mine++;
+  });
+}
+addEventListener('pagehide', () => {
+  for (const widget of widgets) widget.handle?.stop();
+});
 
 const element = <T extends HTMLElement>(id: string): T => {
   const found = document.getElementById(id);
@@ -72,6 +91,9 @@ async function tick(): Promise<void> {
   element('limited').textContent = String(limited);
   const [bucket] = api.quota.snapshot();
   element('remaining').textContent = bucket?.remaining === undefined ? '…' : String(bucket.remaining);
+  const polling = bucket?.polling;
+  element('stretch').textContent = polling === undefined ? '×1' : `×${polling.stretch.toFixed(2)}`;
+  element('wanted').textContent = polling === undefined ? '…' : `${polling.wantedPerSecond.toFixed(1)} wanted / ${polling.allowedPerSecond?.toFixed(1) ?? '?'} allowed req/s, ${polling.tabs} tab${polling.tabs === 1 ? '' : 's'}`;
   element('epoch').textContent = store instanceof BroadcastQuotaStore ? String(store.stats.epoch % 100_000) : '-';
   draw();
   document.body.dataset['ready'] = 'true';
@@ -134,5 +156,43 @@ function draw(): void {
   line(mineSeries, '#b8f27c', true);
 }
 
+const rows = new Map<Widget, { interval: HTMLElement; age: HTMLElement; bar: HTMLElement; source: HTMLElement }>();
+const table = element('widgets');
+for (const widget of widgets) {
+  const row = document.createElement('tr');
+  const cell = (text = ''): HTMLElement => {
+    const td = document.createElement('td');
+    td.textContent = text;
+    row.append(td);
+    return td;
+  };
+  cell(widget.name);
+  cell(`${widget.every} ms`);
+  const interval = cell('…');
+  const age = cell('…');
+  const barCell = cell();
+  const bar = document.createElement('i');
+  barCell.append(bar);
+  const source = cell('…');
+  table.append(row);
+  rows.set(widget, { interval, age, bar, source });
+}
+
+/** Each widget's effective interval, the age of its data (bar: age against the effective interval) and its source. */
+function renderWidgets(): void {
+  const now = Date.now();
+  for (const [widget, row] of rows) {
+    const interval = widget.handle?.intervalMs ?? widget.every;
+    row.interval.textContent = Number.isFinite(interval) ? `${Math.round(interval)} ms` : 'paused';
+    const age = widget.fetchedAt === undefined ? undefined : Math.max(0, now - widget.fetchedAt);
+    row.age.textContent = age === undefined ? '…' : `${age} ms`;
+    row.bar.style.width = `${Math.min(100, age === undefined ? 0 : (age / Math.max(1, interval)) * 66)}%`;
+    row.bar.dataset['stale'] = String(age !== undefined && age > 1.5 * interval);
+    row.source.textContent = widget.source ?? '…';
+    row.source.dataset['source'] = widget.source ?? '';
+  }
+}
+
 setInterval(() => void tick(), 1000);
+setInterval(renderWidgets, 100);
 void tick();

@@ -17,7 +17,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-it('the dashboard renders its chart and leader badge in three tabs (screenshot in test-results/)', async () => {
+it('the dashboard renders its chart, leader badge and polling widgets in three tabs (screenshot in test-results/)', async () => {
   const context = await browser.newContext({ viewport: { width: 1100, height: 720 } });
   const pages = [];
   for (let index = 0; index < 3; index++) {
@@ -43,6 +43,16 @@ it('the dashboard renders its chart and leader badge in three tabs (screenshot i
   expect(painted).toBeGreaterThan(1000);
   await first.waitForFunction(() => Number(document.getElementById('shared')?.textContent) > 0, undefined, { timeout: 10_000 });
   expect(await first.locator('#rejected').textContent()).toBe('0');
+  // Every widget has data, the shared ones from one tab to the others, and an effective interval.
+  const widgets = await first.locator('#widgets tr').evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent ?? '')));
+  expect(widgets).toHaveLength(6);
+  for (const [, , interval, age, , source] of widgets) {
+    expect(interval).toMatch(/^\d+ ms$/);
+    expect(age).toMatch(/^\d+ ms$/);
+    expect(['network', 'tab', 'other-tab']).toContain(source);
+  }
+  const sources = await Promise.all(pages.map((page) => page.locator('#widgets td[data-source="other-tab"]').count()));
+  expect(sources.reduce((sum, count) => sum + count, 0)).toBeGreaterThan(0);
   mkdirSync('test-results', { recursive: true });
   const leader = pages[roles.indexOf('leader')] ?? first;
   await leader.screenshot({ path: 'test-results/dashboard.png' });
