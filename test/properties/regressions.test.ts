@@ -155,4 +155,16 @@ describe('regressions', () => {
     expectSettledAndDrained(result, ['ok', 'AbortError']);
     expect(overshoot(result)).toBe(0);
   });
+  // KYQ_SEED=random (743029905): a send aborted as it left still reached the server after the
+  // reported "full again"; the refill it drained counts from its arrival, not from that reset.
+  it('openai bucket, limit 2: a probe of 2 after an aborted send waits for the refill from that send', async () => {
+    const s: Scenario = {
+      ...base,
+      algorithm: 'bucket', dialect: 'openai', limit: 2, windowMs: 2000, latency: [48, 152], admitAt: 0, seed: 12_161_993, phaseMs: 2308,
+      requests: [{ at: 1113, priority: 0, cost: 2 }, { at: 1112, priority: 0, cost: 1, abortAfterMs: 0 }, { at: 0, priority: 0, cost: 1 }],
+    };
+    const result = await simulate(s);
+    expectSettledAndDrained(result, ['ok', 'AbortError']);
+    expect(overshoot(result)).toBe(0);
+  });
 });
