@@ -10,8 +10,14 @@ export interface LocalBucket {
   readonly model: QuotaModel;
   /** The window its share paces over, ms. */
   readonly windowMs: number;
-  /** Going back to Redis is safe once Redis answers and this time has passed: every local send has left the window. */
+  /** Every local send has surely left the window by then: until this time Redis must count them. */
   sharedAgainAt: number;
+  /** The most units this process sends in one window while local (its share). */
+  readonly share: number;
+  /** The whole limit and window the share was cut from (0: unknown), handed back to Redis with it. */
+  readonly limit: number;
+  /** The processes the limit was shared among: those not back yet may still spend their share. */
+  readonly processes: number;
 }
 
 /**
@@ -62,7 +68,8 @@ export class LocalFallback {
     const sharedWindowEnd = known && windowMs !== undefined ? now + windowMs + guardMs : now;
     const until = Math.max(paused, sharedWindowEnd);
     if (until > now) pause(model, now, until);
-    const local: LocalBucket = { model, windowMs: windowMs ?? UNKNOWN_WINDOW_MS, sharedAgainAt: now };
+    const share = options.limit ?? 1;
+    const local: LocalBucket = { model, windowMs: windowMs ?? UNKNOWN_WINDOW_MS, sharedAgainAt: now, share, limit: options.limit === undefined ? 0 : (limit ?? 0), processes };
     this.#buckets.set(bucket, local);
     return local;
   }

@@ -6,6 +6,7 @@ import { QuotaStoreError } from '../errors/quota-store-error.ts';
 import type { Grant, QuotaStore, TakeRequest } from '../store/quota-store.ts';
 import { bucketKeys, wakeChannel } from './keys.ts';
 import { LocalFallback, localObservation, type LocalBucket } from './local-fallback.ts';
+import { ANNOUNCE_SCRIPT } from './lua/announce.ts';
 import { REPORT_SCRIPT } from './lua/report.ts';
 import { TAKE_SCRIPT } from './lua/take.ts';
 import { normalizeRedisStoreOptions, type NormalizedRedisStoreOptions, type RedisStoreOptions } from './options.ts';
@@ -38,6 +39,7 @@ export class RedisQuotaStore implements QuotaStore {
   readonly #clientId = randomUUID();
   readonly #takeScript = new LuaScript(TAKE_SCRIPT, 7);
   readonly #reportScript = new LuaScript(REPORT_SCRIPT, 7);
+  readonly #announceScript = new LuaScript(ANNOUNCE_SCRIPT, 7);
   readonly #listeners = new Set<(bucket: string) => void>();
   readonly #views = new Map<string, SharedView>();
   readonly #defaults = new Map<string, QuotaModelOptions>();
@@ -98,7 +100,10 @@ export class RedisQuotaStore implements QuotaStore {
     this.#defaults.set(bucket, request.defaults);
     const local = this.#local.get(bucket);
     if (local !== undefined) {
-      if (this.#redis.status !== 'ready' || request.now < local.sharedAgainAt) return this.#takeLocal(local, request);
+      if (this.#redis.status !== 'ready') return this.#takeLocal(local, request);
+      // Redis is back: the bucket counts this process's local share until its local sends have
+      // left the window, and the process shares again at once (no mixed local and shared spending)
+      if (request.now < local.sharedAgainAt && !(await this.#announce(bucket, local, request.now))) return this.#takeLocal(local, request);
       this.#local.leave(bucket);
     }
     const cached = this.#refused.get(bucket);
@@ -149,6 +154,8 @@ export class RedisQuotaStore implements QuotaStore {
       const raw = await within(this.#reportScript.run(this.#redis, bucketKeys(prefix, bucket), args), timeoutMs, () => timeoutError(timeoutMs));
       const reply = parseReportReply(raw, observation.now);
       this.#views.set(bucket, reply.view);
+      // news this process's cached refusal did not plan for: ask Redis next time
+      if (reply.pausedUntil >= 0 || reply.limitChanged) this.#refused.delete(bucket);
       const result: { pausedUntil?: number; limitChanged?: boolean } = {};
       if (reply.pausedUntil >= 0) result.pausedUntil = reply.pausedUntil - reply.view.offset;
       if (reply.limitChanged) result.limitChanged = true;
@@ -202,6 +209,18 @@ export class RedisQuotaStore implements QuotaStore {
       timeoutMs,
       () => new Error(`Redis was not ready within ${timeoutMs} ms (bucket ${bucket})`),
     );
+  }
+
+  /** Hands a local share over to Redis; false when Redis did not take it (stay local). */
+  async #announce(bucket: string, local: LocalBucket, now: number): Promise<boolean> {
+    const { prefix, keyTtlMs, timeoutMs } = this.#options;
+    const args = [this.#clientId, local.share, Math.ceil(local.sharedAgainAt - now), keyTtlMs, local.limit, local.limit > 0 ? local.windowMs : 0, local.processes];
+    try {
+      await within(this.#announceScript.run(this.#redis, bucketKeys(prefix, bucket), args), timeoutMs, () => timeoutError(timeoutMs));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   #takeLocal(local: LocalBucket, request: TakeRequest): TakeDecision {

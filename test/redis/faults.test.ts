@@ -77,7 +77,8 @@ describe("onStoreError: 'fail'", () => {
 describe("onStoreError: 'local'", () => {
   it('carries on with a local share while Redis is down and goes back to Redis after it returns', async () => {
     const errors: Error[] = [];
-    const { client: instance, store, redis } = client({ onStoreError: 'local', onError: (error) => errors.push(error) });
+    const prefix = uniquePrefix();
+    const { client: instance, store, redis } = client({ prefix, onStoreError: 'local', onError: (error) => errors.push(error) });
     await get(instance);
     await redisServer.kill();
     await until(() => redis.status !== 'ready');
@@ -90,10 +91,17 @@ describe("onStoreError: 'local'", () => {
     expect(local).toMatchObject({ limit: 50, source: 'configured', store: 'redis' });
     await redisServer.start();
     await until(() => redis.status === 'ready');
-    // once this process's local sends have left the window, the bucket is shared again
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    await get(instance);
-    expect(store.localBuckets).toEqual([]);
+    // the bucket is shared again at once: Redis counts this process's local share (50) until its
+    // local sends have left the window, so nobody sends on top of them meanwhile
+    const other = client({ prefix, onStoreError: 'local' });
+    const next = get(instance);
+    await until(() => store.localBuckets.length === 0);
+    const [state] = await Promise.all((await redis.keys(`${prefix}:*:state`)).map((key) => redis.hgetall(key)));
+    expect(Object.entries(state ?? {}).find(([field]) => field.startsWith('lu:'))?.[1]).toBe('50');
+    const started = Date.now();
+    await Promise.all([next, get(other.client)]);
+    expect(Date.now() - started).toBeGreaterThan(300);
+    expect(other.store.localBuckets).toEqual([]);
     expect(instance.quota.snapshot()[0]).toMatchObject({ source: 'server' });
   });
 

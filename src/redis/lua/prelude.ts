@@ -85,6 +85,28 @@ local function foreign_of(s, b, now, guard)
   return s.sync_foreign or 0, expiry
 end
 
+-- Units that processes back from their local share may still have in the server's window
+-- (announce), a share for each process not back yet, and the earliest time one of those ends.
+local function local_of(s, now)
+  local units, ends, back = 0, nil, 0
+  for name, value in pairs(s) do
+    if string.sub(name, 1, 3) == 'lu:' then
+      local until_at = s['lt:' .. string.sub(name, 4)] or 0
+      if until_at > now then
+        units = units + value
+        back = back + 1
+        if ends == nil or until_at < ends then ends = until_at end
+      end
+    end
+  end
+  local others_until = s.lo_until or 0
+  if others_until > now then
+    units = units + math.max(0, (s.lo_processes or 0) - back) * (s.lo_share or 0)
+    if ends == nil or others_until < ends then ends = others_until end
+  end
+  return units, ends
+end
+
 -- Gate 1 (the window known), the sliding log: at most limit units hold a slot, a unit of ours
 -- holding one from its grant until a window + guard after its response (in flight: until it is
 -- answered), someone else's as the server showed them. Returns the room left and, when need does
@@ -94,11 +116,13 @@ local function log_gate(s, b, now, need, guard, ahead)
   local since = now - b.window - guard
   local n = redis.call('ZCOUNT', KEY_RELEASE, '(' .. since, '+inf')
   local foreign, expiry = foreign_of(s, b, now, guard)
-  local room = b.limit - n - foreign
+  local shares, shares_end = local_of(s, now)
+  local room = b.limit - n - foreign - shares
   if need <= room then return room, nil end
   local at = nil
-  -- someone else's units leaving make enough room
+  -- someone else's units leaving make enough room, or (a guess) a local share ending does
   if expiry ~= nil and need <= room + foreign then at = expiry end
+  if shares_end ~= nil and need <= room + shares and (at == nil or shares_end < at) then at = shares_end end
   -- the k-th of ours to leave does (each client waiting ahead will take one first)
   local k = need - room + (ahead or 0)
   if k <= n then
@@ -112,16 +136,16 @@ end
 -- Gate 2 (the window unknown), the server's view: the freshest remaining (by send order), less
 -- every unit sent after that request and every older one it may not have counted (answered after
 -- it was sent, or still in flight). Returns the units available (nil: no view yet).
-local function sync_gate(s, b)
+local function sync_gate(s, b, now)
   if s.sync_seq == nil then return nil end
-  return s.sync_rem - (b.total - s.sync_total) - s.sync_unc
+  return s.sync_rem - (b.total - s.sync_total) - s.sync_unc - local_of(s, now)
 end
 
 -- Units the bucket would still let out now (nil when unknown), for snapshots.
 local function remaining_of(s, b, now, guard)
   local room = log_gate(s, b, now, 0, guard)
   if room ~= nil then return room end
-  return sync_gate(s, b)
+  return sync_gate(s, b, now)
 end
 
 -- Keys live as long as the log needs them, a pause lasts, or ttl, whichever is longest.

@@ -34,6 +34,12 @@ redis.call('ZADD', KEY_CLIENTS, now, client)
 redis.call('ZREMRANGEBYSCORE', KEY_CLIENTS, '-inf', '(' .. (now - client_ttl))
 local live = redis.call('ZCARD', KEY_CLIENTS)
 local in_flight = redis.call('ZCARD', KEY_FLIGHT)
+-- shares of processes back from the local fallback that have ended
+for name, value in pairs(s) do
+  if string.sub(name, 1, 3) == 'lt:' and value <= now then
+    redis.call('HDEL', KEY_STATE, name, 'lu:' .. string.sub(name, 4))
+  end
+end
 redis.call('ZREMRANGEBYSCORE', KEY_WAIT, '-inf', '(' .. now)
 redis.call('ZREM', KEY_WAIT, client)
 local ahead = redis.call('ZCARD', KEY_WAIT)
@@ -108,7 +114,7 @@ end
 local need = math.min(cost, math.max(b.limit, 1))
 local room, log_at = log_gate(s, b, now, need, guard)
 local available = nil
-if room == nil then available = sync_gate(s, b) end
+if room == nil then available = sync_gate(s, b, now) end
 
 -- 3. nothing says how much may go: one request (or the initial concurrency) at a time
 if room == nil and available == nil then
