@@ -105,14 +105,17 @@ const stubFetch = async (): Promise<Response> => new Response('{}');
 const chatBody = JSON.stringify({ model: 'bench', max_tokens: 100, messages: [{ role: 'user', content: 'x'.repeat(2000) }] });
 
 function subjects(): Subject[] {
+  // Distinct URLs: identical GETs in flight at once would share one request (coalescing).
+  let next = 0;
+  const path = (): string => `x?i=${next++}`;
   const bareKy = ky.create({ baseUrl: BASE, fetch: stubFetch, retry: 0 });
   const api = createClient({ baseUrl: BASE, fetch: stubFetch, retry: 0, quota: open });
   const quotaFetch = createQuotaFetch({ quota: open, fetch: stubFetch });
   const estimating = createQuotaFetch({ quota: open, fetch: stubFetch, cost: 'openai' });
   return [
     { name: 'stub fetch (no quota)', send: async () => (await stubFetch()).json(), close: async () => undefined },
-    { name: 'ky (no quota)', send: () => bareKy.get('x').json(), close: async () => undefined },
-    { name: 'ky-quota client', send: () => api.get('x').json(), close: () => api.quota.close() },
+    { name: 'ky (no quota)', send: () => bareKy.get(path()).json(), close: async () => undefined },
+    { name: 'ky-quota client', send: () => api.get(path()).json(), close: () => api.quota.close() },
     { name: 'createQuotaFetch', send: async () => (await quotaFetch(`${BASE}x`)).json(), close: () => quotaFetch.quota.close() },
     {
       name: "createQuotaFetch, cost: 'openai' (POST chat body)",

@@ -49,8 +49,8 @@ let start = Date.now();
 const api = createClient({ baseUrl: `${server.url}/`, quota: { store: new TracingStore() } });
 const controller = new AbortController();
 start = Date.now();
-const jobs = Array.from({ length: Math.ceil((limit * durationMs) / windowMs) + 200 }, () =>
-  api.get('x', { signal: controller.signal }).json().catch(() => undefined),
+const jobs = Array.from({ length: Math.ceil((limit * durationMs) / windowMs) + 200 }, (_, index) =>
+  api.get(`x?i=${index}`, { signal: controller.signal }).json().catch(() => undefined),
 );
 setTimeout(() => controller.abort(), durationMs);
 await Promise.all(jobs);

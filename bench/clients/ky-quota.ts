@@ -15,9 +15,10 @@ export async function run(context: ClientContext): Promise<ClientResult> {
   };
   try {
     await Promise.all(
-      Array.from({ length: context.total }, async () => {
+      Array.from({ length: context.total }, async (_, index) => {
         try {
-          await api.get('x', { signal: context.signal, hooks: { afterResponse: [countStatus] } }).json();
+          // A bulk job: distinct URLs (identical GETs in flight at once would share one request).
+          await api.get(`x?i=${index}`, { signal: context.signal, hooks: { afterResponse: [countStatus] } }).json();
           result.ok += 1;
         } catch (error) {
           if (isHTTPError(error) && error.response.status === 429 && !context.signal.aborted) return;
