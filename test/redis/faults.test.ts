@@ -105,6 +105,26 @@ describe("onStoreError: 'local'", () => {
     expect(instance.quota.snapshot()[0]).toMatchObject({ source: 'server' });
   });
 
+  it('reserves a share for every process the limit was split among that is not back from its local share yet', async () => {
+    const prefix = uniquePrefix();
+    const { client: instance, store, redis } = client({ prefix, onStoreError: 'local', expectedProcesses: 2 });
+    await get(instance);
+    await redisServer.kill();
+    await until(() => redis.status !== 'ready');
+    await get(instance);
+    expect(store.localBuckets).toHaveLength(1);
+    await redisServer.start();
+    await until(() => redis.status === 'ready');
+    const next = get(instance);
+    await until(() => store.localBuckets.length === 0);
+    const [state] = await Promise.all((await redis.keys(`${prefix}:*:state`)).map((key) => redis.hgetall(key)));
+    // 50 split between 2: its own 25 until its local sends leave, 25 for the other process meanwhile
+    expect(Object.entries(state ?? {}).find(([field]) => field.startsWith('lu:'))?.[1]).toBe('25');
+    expect(state).toMatchObject({ lo_share: '25', lo_processes: '2', limit: '50', window: '1000' });
+    expect(Number(state?.lo_until) - Date.now()).toBeGreaterThan(500);
+    await expect(next).resolves.toMatchObject({ ok: true });
+  });
+
   it('starts locally when Redis is unreachable at start', async () => {
     const stopped = await startRedisServer();
     const url = stopped.url;
