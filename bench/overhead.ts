@@ -74,12 +74,22 @@ const kyQuotaWith = (name: string, coalesce: boolean): SubjectFactory => async (
 };
 const kyQuota = kyQuotaWith('ky-quota', false);
 const kyQuotaCoalesced = kyQuotaWith('ky-quota, identical GETs coalesced', true);
+/** The default client (coalescing on) on distinct URLs: what keying every GET costs when none is shared. */
+const kyQuotaDistinct: SubjectFactory = async (mode) => {
+  const { createClient } = await import('../src/index.ts');
+  const limits = mode === 'open' ? { limit: 1_000_000_000, windowMs: 1000 } : { limit: 1, windowMs: 3_600_000 };
+  const api = createClient({ baseUrl: BASE, fetch: stubFetch, retry: 0, quota: limits });
+  if (mode === 'blocked') await api.get('x').json();
+  let next = 0;
+  return { name: 'ky-quota, coalescing on, distinct URLs', get: (signal) => api.get(`x/${next++}`, { signal }).json(), close: () => api.quota.close() };
+};
 
 const factoryLabels = new Map<SubjectFactory, string>([
   [bareKy, 'ky (no scheduler)'],
   [kyBehindPQueue, 'ky behind p-queue'],
   [kyQuota, 'ky-quota'],
   [kyQuotaCoalesced, 'ky-quota, identical GETs coalesced'],
+  [kyQuotaDistinct, 'ky-quota, coalescing on, distinct URLs'],
 ]);
 
 const median = (values: number[]): number => {
@@ -172,9 +182,10 @@ const memory =
     : [
         await guarded('ky behind p-queue', () => heapAndAbort(kyBehindPQueue)),
         await guarded('ky-quota', () => heapAndAbort(kyQuota)),
+        await guarded('ky-quota, coalescing on, distinct URLs', () => heapAndAbort(kyQuotaDistinct)),
         await guarded('ky-quota, identical GETs coalesced', () => heapAndAbort(kyQuotaCoalesced)),
       ];
-const timing = ONLY === 'heap' ? [] : await timePerRequest([bareKy, kyBehindPQueue, kyQuota]);
+const timing = ONLY === 'heap' ? [] : await timePerRequest([bareKy, kyBehindPQueue, kyQuota, kyQuotaDistinct]);
 
 const micros = (name: string): number | undefined => {
   const entry = timing.find((item) => item.name === name);

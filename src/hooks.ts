@@ -74,11 +74,6 @@ function stateOf(options: { context?: unknown }, quota: Quota): CallState | unde
 /** Wait for the attempt's token before ky builds the attempt (so ky's per-attempt `timeout` never counts the wait). */
 async function acquireFor(state: CallState | undefined, request: Request): Promise<void> {
   if (state === undefined || state.shared !== undefined) return;
-  if (state.gated) {
-    state.gated = false;
-    // The front gate took this attempt's token; keep it unless a hook moved the request to another bucket.
-    if (state.grant !== undefined && state.quota.bucketOf(request, state.call.bucketKey) === state.grant.bucket) return;
-  }
   if (state.grant !== undefined) {
     // A previous attempt's token was never sent (a hook answered instead): give it back first.
     const stale = state.grant;
@@ -91,11 +86,16 @@ async function acquireFor(state: CallState | undefined, request: Request): Promi
 /**
  * The hooks that put a ky instance under a quota.
  *
- * ky 2 runs `beforeRequest` once per call and `beforeRetry` before each retry: a token is taken
- * in both, so every attempt is gated, and before ky starts the attempt's `timeout`. The `init`
+ * The first attempt's token is usually taken before ky is called, at the client's front gate
+ * (`src/gate/`), and reaches these hooks in `context` under `ticketKey`: `beforeRequest` only
+ * checks that the built request spends that bucket. Otherwise (ky called without the gate)
+ * `beforeRequest` takes it. ky 2 runs `beforeRequest` once per call, so `beforeRetry` takes each
+ * retry's token: every attempt is gated, before ky starts the attempt's `timeout`. The `init`
  * hook installs a fetch that sends the attempt with that token and shows the quota every
- * response; if no token was taken (another hook replaced the request in a way we did not see),
- * it takes one itself. `afterResponse`/`beforeError` give back a token that was never sent.
+ * response (a token held over a second is taken again); if no token was taken (another hook
+ * replaced the request in a way we did not see), it takes one itself. A coalescing follower's
+ * fetch answers with the primary's response instead, without a token. `afterResponse` and
+ * `beforeError` give back a token that was never sent.
  */
 export function createQuotaHooks(quota: Quota, defaults: { cost: Units; priority: number }, ticketKey: symbol): Hooks {
   const init: InitHook = (options) => {
@@ -129,20 +129,28 @@ export function createQuotaHooks(quota: Quota, defaults: { cost: Units; priority
       }
       let grant = state.grant;
       state.grant = undefined;
-      grant = grant === undefined ? await quota.acquire(request, state.call) : await quota.fresh(grant, request, state.call);
       // Look the global up per attempt: msw and test doubles patch `fetch` after import.
       const fetchFunction = inner ?? ((i: RequestInfo | URL, o?: RequestInit) => globalThis.fetch(i, o));
-      const response = await quota.send(grant, request, requestInit, fetchFunction);
-      state.group?.record(response, request);
-      return response;
+      try {
+        grant = grant === undefined ? await quota.acquire(request, state.call) : await quota.fresh(grant, request, state.call);
+        const response = await quota.send(grant, request, requestInit, fetchFunction);
+        state.group?.record(response, request);
+        return response;
+      } catch (error) {
+        // An attempt that failed ends the group's joining time as a response would.
+        state.group?.close();
+        throw error;
+      }
     };
   };
   const beforeRequest: BeforeRequestHook = async ({ request, options }) => {
     const state = stateOf(options, quota);
-    // The usual case: the gate's token, for the bucket the built request spends. No await, no wait.
-    if (state?.gated === true && state.grant !== undefined && quota.bucketOf(request, state.call.bucketKey) === state.grant.bucket) {
+    if (state?.gated === true) {
       state.gated = false;
-      return;
+      // The usual case: the front gate took this attempt's token for the bucket the built request
+      // spends. A hook that moved the request to another bucket (added a credential) gets the
+      // token given back and one of the right bucket taken instead.
+      if (state.grant !== undefined && quota.bucketOf(request, state.call.bucketKey) === state.grant.bucket) return;
     }
     await acquireFor(state, request);
   };
@@ -151,6 +159,8 @@ export function createQuotaHooks(quota: Quota, defaults: { cost: Units; priority
   };
   const release = async (options: { context?: unknown }): Promise<void> => {
     const state = stateOf(options, quota);
+    // A hook answered or the call failed before any attempt: identical requests no longer join it.
+    state?.group?.close();
     if (state?.shared !== undefined) {
       // A hook answered before the follower's fetch: nobody reads the shared copy.
       cancelBody(state.shared.response);

@@ -15,14 +15,18 @@ export interface Follower {
  */
 export class CoalesceGroup<Member extends Follower> {
   readonly key: string;
-  readonly followers: Member[] = [];
+  /** The member that sends for the group. */
+  primary: Member | undefined;
+  /** Followers in arrival order (made on the first; most requests have none). */
+  #followers: Member[] | undefined;
   #registry: CoalesceRegistry<Member> | undefined;
   #held: Response | undefined;
   #heldKey: string | undefined;
 
-  constructor(key: string, registry: CoalesceRegistry<Member>) {
+  constructor(key: string, registry: CoalesceRegistry<Member>, primary: Member) {
     this.key = key;
     this.#registry = registry;
+    this.primary = primary;
   }
 
   /** Still taking followers. */
@@ -35,14 +39,30 @@ export class CoalesceGroup<Member extends Follower> {
     return this.#heldKey;
   }
 
-  /** Followers still waiting. */
+  /** Followers still waiting, in arrival order. */
   liveFollowers(): Member[] {
-    return this.followers.filter((follower) => !follower.left);
+    return this.#followers?.filter((follower) => !follower.left) ?? [];
+  }
+
+  /** Whether any follower still waits. */
+  hasLiveFollowers(): boolean {
+    return this.#followers?.some((follower) => !follower.left) === true;
+  }
+
+  /** A new follower. */
+  add(follower: Member): void {
+    (this.#followers ??= []).push(follower);
+  }
+
+  /** A follower that stops following (it takes the primary's place). */
+  remove(follower: Member): void {
+    const index = this.#followers?.indexOf(follower) ?? -1;
+    if (index !== -1) this.#followers?.splice(index, 1);
   }
 
   /** Take no more followers. */
   close(): void {
-    this.#registry?.remove(this);
+    this.#registry?.forget(this);
     this.#registry = undefined;
   }
 
@@ -52,7 +72,7 @@ export class CoalesceGroup<Member extends Follower> {
    */
   record(response: Response, request: Request): void {
     this.close();
-    if (!this.followers.some((follower) => !follower.left)) return;
+    if (!this.hasLiveFollowers()) return;
     this.#discardHeld();
     this.#held = response.clone();
     this.#heldKey = coalesceKeyOfRequest(request);
@@ -99,15 +119,15 @@ export class CoalesceRegistry<Member extends Follower> {
     return this.#groups.get(key);
   }
 
-  /** Open a group for `key` (its creator is the primary). */
-  open(key: string): CoalesceGroup<Member> {
-    const group = new CoalesceGroup<Member>(key, this);
+  /** Open a group for `key`, `primary` sending for it. */
+  open(key: string, primary: Member): CoalesceGroup<Member> {
+    const group = new CoalesceGroup<Member>(key, this, primary);
     this.#groups.set(key, group);
     return group;
   }
 
   /** @internal */
-  remove(group: CoalesceGroup<Member>): void {
+  forget(group: CoalesceGroup<Member>): void {
     if (this.#groups.get(group.key) === group) this.#groups.delete(group.key);
   }
 }

@@ -91,10 +91,10 @@ export class Gate {
     }
     const group = this.shared.groups.find(key);
     if (group !== undefined) {
-      call.follow(group);
+      call.follow(group, group.primary);
       return;
     }
-    call.group = this.shared.groups.open(key);
+    call.group = this.shared.groups.open(key, call);
     this.enqueue(call);
   }
 
@@ -102,10 +102,10 @@ export class Gate {
   regroup(call: GateCall, key: string): void {
     const group = this.shared.groups.find(key);
     if (group !== undefined) {
-      call.follow(group);
+      call.follow(group, group.primary);
       return;
     }
-    call.group = this.shared.groups.open(key);
+    call.group = this.shared.groups.open(key, call);
     this.enqueue(call);
   }
 
@@ -142,6 +142,9 @@ export class GateCall implements BodySource, CallQuota {
   #resolve: ((value: Response | PromiseLike<Response>) => void) | undefined;
   #reject: ((reason: unknown) => void) | undefined;
   #onAbort: (() => void) | undefined;
+  /** The ticket whose token no hook took (ky ran without our hooks), until the call ends. */
+  #ticket: GateTicket | undefined;
+  #watched = false;
   /** A follower that aborted, or a call settled some other way. */
   left = false;
 
@@ -183,20 +186,30 @@ export class GateCall implements BodySource, CallQuota {
       if (group !== undefined) this.#finishGroup(group, false, undefined);
       return;
     }
-    const response = this.response as ResponsePromise;
     // Our `init` hook takes the token synchronously; a token still here means ky runs without our
     // hooks (removed by `replaceOption`) or behind another gate: give it back once the call ends.
-    if (ticket.grant !== undefined || group !== undefined) {
-      const after = (outcome: { ok: boolean; error?: unknown }): void => {
-        if (ticket.grant !== undefined) void this.#gate.shared.quota.cancel(ticket.grant);
-        ticket.grant = undefined;
-        if (group !== undefined) this.#finishGroup(group, outcome.ok, outcome.error);
-      };
-      response.then(
-        () => after({ ok: true }),
-        (error: unknown) => after({ ok: false, error }),
-      );
-    }
+    if (ticket.grant !== undefined) this.#ticket = ticket;
+    if (ticket.grant !== undefined || group?.hasLiveFollowers() === true) this.#watch();
+  }
+
+  /**
+   * Act when ky's call ends: give back a token no hook took, hand the response to the followers.
+   * Only calls that need it are watched (a follower joining a started primary asks for it).
+   */
+  #watch(): void {
+    const response = this.response;
+    if (this.#watched || response === undefined) return;
+    this.#watched = true;
+    const after = (ok: boolean, error: unknown): void => {
+      const ticket = this.#ticket;
+      if (ticket?.grant !== undefined) void this.#gate.shared.quota.cancel(ticket.grant);
+      if (ticket !== undefined) ticket.grant = undefined;
+      if (this.group !== undefined) this.#finishGroup(this.group, ok, error);
+    };
+    response.then(
+      () => after(true, undefined),
+      (error: unknown) => after(false, error),
+    );
   }
 
   /** The gate's wait ended without a token (abort, queue full, timeout, closed). */
@@ -208,9 +221,10 @@ export class GateCall implements BodySource, CallQuota {
     if (followers.length > 0 && this.signal?.aborted === true) {
       // Only this caller gave up: the next identical caller takes its place (at the back of the queue).
       const next = followers[0] as GateCall;
-      group.followers.splice(group.followers.indexOf(next), 1);
+      group.remove(next);
       next.#unfollow();
       next.group = group;
+      group.primary = next;
       this.#gate.enqueue(next);
       return;
     }
@@ -219,8 +233,9 @@ export class GateCall implements BodySource, CallQuota {
   }
 
   /** Wait for `group`'s primary instead of queueing. */
-  follow(group: CoalesceGroup<GateCall>): void {
-    group.followers.push(this);
+  follow(group: CoalesceGroup<GateCall>, primary: GateCall | undefined): void {
+    group.add(this);
+    if (primary !== undefined) primary.#watch();
     const { signal } = this;
     if (signal === undefined) return;
     this.#onAbort = () => this.#leave(signal.reason ?? new DOMException('This operation was aborted', 'AbortError'));

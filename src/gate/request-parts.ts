@@ -23,10 +23,15 @@ export function methodOf(input: Input, defaults: Options, options: Options | und
   return method.toUpperCase();
 }
 
+/** The last `baseUrl` resolved (an instance's calls share one: parse it once, not per call). */
+let lastBase: { readonly text: string; readonly location: string | undefined; readonly href: string } | undefined;
+
 /** A relative URL resolves against the page, as `new Request()` does in a browser. */
 function absolute(input: string, base?: string): URL {
   const location = (globalThis as { location?: { href?: string } }).location?.href;
-  return base === undefined ? new URL(input, location) : new URL(input, new URL(base, location));
+  if (base === undefined) return new URL(input, location);
+  if (lastBase?.text !== base || lastBase.location !== location) lastBase = { text: base, location, href: new URL(base, location).href };
+  return new URL(input, lastBase.href);
 }
 
 /**

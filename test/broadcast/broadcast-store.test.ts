@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Election } from '../../src/store/broadcast/election.ts';
 import { quotaNames } from '../../src/store/broadcast/names.ts';
+import { systemClock } from '../../src/utils/clock.ts';
+import { FakeLockHub } from './fakes.ts';
 import { BUCKET, closeAll, createTabs, greedy, leaderOf, maxInWindow } from './harness.ts';
 
 describe('BroadcastQuotaStore (fake bus, fake locks, fake clock)', () => {
@@ -39,6 +42,30 @@ describe('BroadcastQuotaStore (fake bus, fake locks, fake clock)', () => {
     await closeAll(tabs);
     expect(bus.openPorts).toBe(0);
     expect(hub.size).toBe(0);
+  });
+
+  it('keeps at most maxInFlight grants unreported across all tabs, and frees the slots of a tab that vanished', async () => {
+    const { tabs } = createTabs(3, { limit: 50, store: { maxInFlight: 2 } });
+    await vi.advanceTimersByTimeAsync(1);
+    const [first] = tabs;
+    if (first === undefined) throw new Error('no tab');
+    // A grant whose tab never reports (it closed with the request in flight).
+    const acquired = first.scheduler.acquire({ bucket: BUCKET, cost: { requests: 1 }, priority: 0 });
+    await vi.advanceTimersByTimeAsync(200);
+    await acquired;
+    for (const tab of tabs) greedy(tab, 3, 100);
+    await vi.advanceTimersByTimeAsync(3000);
+    const all = tabs.flatMap((tab) => tab.sends);
+    // Sends take 100 ms: in any 100 ms at most one more than the cap less the stranded grant.
+    expect(maxInWindow(all, 99)).toBeLessThanOrEqual(1);
+    expect(all.length).toBeGreaterThanOrEqual(25);
+    await vi.advanceTimersByTimeAsync(60_000);
+    const later = Date.now();
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(maxInWindow(tabs.flatMap((tab) => tab.sends).filter((at) => at >= later), 99)).toBe(2);
+    await closeAll(tabs);
+    const { BroadcastQuotaStore } = await import('../../src/store/broadcast/broadcast-quota-store.ts');
+    expect(() => new BroadcastQuotaStore({ maxInFlight: 0 })).toThrow(RangeError);
   });
 
   it('takes over when the leader crashes mid-window, without a second window at once', async () => {
@@ -85,6 +112,31 @@ describe('BroadcastQuotaStore (fake bus, fake locks, fake clock)', () => {
     expect(hub.steals).toHaveLength(1);
     expect(maxInWindow(tabs.flatMap((tab) => tab.sends), 1000)).toBeLessThanOrEqual(20);
     await closeAll(tabs);
+  });
+
+  it('two tabs that decide to steal at the same moment: only one steals', async () => {
+    const hub = new FakeLockHub();
+    const names = quotaNames('unit');
+    const elected: string[] = [];
+    const elections = ['a', 'b', 'c'].map(
+      (tabId) => new Election({ locks: hub.client(tabId), names, tabId, clock: systemClock, onElected: () => elected.push(tabId), onDeposed: () => {} }),
+    );
+    for (const election of elections) election.start();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(elected).toEqual(['a']);
+    // b and c both saw the wedged leader a and their thresholds passed in the same tick.
+    elections[1]?.steal();
+    elections[2]?.steal();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(hub.steals).toHaveLength(1);
+    expect(elected).toHaveLength(2);
+    // The steal lock is let go soon after: a later wedge can be handled again.
+    await vi.advanceTimersByTimeAsync(1500);
+    const stealer = elected[1] === 'b' ? elections[1] : elections[2];
+    expect(stealer?.leading).toBe(true);
+    for (const election of elections) election.stop();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(hub.size).toBe(0);
   });
 
   it('stays within the limit and live when 10 % of messages drop and delays reorder them', async () => {

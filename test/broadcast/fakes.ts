@@ -137,6 +137,12 @@ export class FakeLockHub {
             reject(abortError());
             return;
           }
+          if (options.ifAvailable === true && this.#held.has(name)) {
+            Promise.resolve()
+              .then(() => callback(null))
+              .then(resolve, reject);
+            return;
+          }
           if (!this.#held.has(name)) {
             grant();
             return;

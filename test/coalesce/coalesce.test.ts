@@ -127,6 +127,33 @@ describe('in-tab coalescing of identical GETs', () => {
     await api.quota.close();
   });
 
+  it('a request made while the first one is in flight joins it; if the first caller then aborts, it sends again itself', async () => {
+    const seen = counting({ delayMs: 500 });
+    const api = createClient({ baseUrl: base });
+    /** Advance fake time until the server has seen `count` requests (they answer 500 ms later). */
+    const untilSeen = async (count: number) => {
+      for (let step = 0; step < 100 && seen.length < count; step++) await vi.advanceTimersByTimeAsync(1);
+      expect(seen).toHaveLength(count);
+    };
+    const first = api.get('x').json();
+    await untilSeen(1);
+    const joined = api.get('x').json();
+    expect(await settle(Promise.all([first, joined]))).toEqual([{ n: 1, path: '/x' }, { n: 1, path: '/x' }]);
+    expect(seen).toHaveLength(1);
+
+    const controller = new AbortController();
+    const reason = new Error('first caller left');
+    const leaving = api.get('y', { signal: controller.signal }).json().catch((error: unknown) => error);
+    await untilSeen(2);
+    const staying = api.get('y').json();
+    await vi.advanceTimersByTimeAsync(10);
+    controller.abort(reason);
+    expect(await settle(Promise.all([leaving, staying]))).toEqual([reason, { n: 3, path: '/y' }]);
+    expect(seen).toHaveLength(3);
+    expect(api.quota.inFlight).toBe(0);
+    await api.quota.close();
+  });
+
   it('a request made after the response arrived sends its own (its data would be newer)', async () => {
     const seen = counting();
     const api = createClient({ baseUrl: base });

@@ -51,6 +51,16 @@ export interface BroadcastQuotaStoreOptions {
   /** How long `report()` waits for the leader's conclusions, ms. @default 1000 */
   reportTimeoutMs?: number;
   /**
+   * Requests in flight at once across all tabs, per bucket. Browsers open at most 6 HTTP/1.1
+   * connections per host for all tabs together: a 7th request waits inside the browser, where
+   * the quota model cannot see it, reaches the server late and out of order, and the model must
+   * then hold every slot longer. Set 6 for an HTTP/1.1 API; leave it unlimited for HTTP/2 and
+   * HTTP/3 APIs, which multiplex (long requests, such as LLM calls, need many in flight).
+   * @default Infinity
+   * @example new BroadcastQuotaStore({ name: 'api.example.com', maxInFlight: 6 })
+   */
+  maxInFlight?: number;
+  /**
    * Without Web Locks the tabs cannot elect a leader safely: each tab then keeps its own buckets
    * and spends at most this share of every learned limit per window. The default, 1, relies on
    * the server's `remaining` counts (which include every tab's sends) to keep tabs in step; set
@@ -103,7 +113,7 @@ export class BroadcastQuotaStore implements QuotaStore {
   readonly #openChannel: OpenChannel;
   readonly #locks: LockManagerLike | undefined;
   readonly #lifecycle: PageLifecycle;
-  readonly #options: Required<Pick<BroadcastQuotaStoreOptions, 'settleMs' | 'requestTimeoutMs' | 'stealAfterMs' | 'verifyAfterMs' | 'holdMs' | 'reportTimeoutMs'>>;
+  readonly #options: Required<Pick<BroadcastQuotaStoreOptions, 'settleMs' | 'requestTimeoutMs' | 'stealAfterMs' | 'verifyAfterMs' | 'holdMs' | 'reportTimeoutMs' | 'maxInFlight'>>;
   readonly #fallback: LocalShareStore | undefined;
   readonly #listeners = new Set<(bucket: string) => void>();
   readonly #roleListeners = new Set<(role: BroadcastRole) => void>();
@@ -134,7 +144,12 @@ export class BroadcastQuotaStore implements QuotaStore {
       verifyAfterMs: options.verifyAfterMs ?? 1000,
       holdMs: options.holdMs ?? 1000,
       reportTimeoutMs: options.reportTimeoutMs ?? 1000,
+      maxInFlight: options.maxInFlight ?? Number.POSITIVE_INFINITY,
     };
+    const { maxInFlight } = this.#options;
+    if (!(maxInFlight === Number.POSITIVE_INFINITY || (Number.isInteger(maxInFlight) && maxInFlight >= 1))) {
+      throw new RangeError(`Expected \`maxInFlight\` to be an integer >= 1 or Infinity, got \`${String(maxInFlight)}\``);
+    }
     this.#guard = new StealGuard({
       clock: this.#clock,
       stealAfterMs: this.#options.stealAfterMs,
@@ -237,6 +252,7 @@ export class BroadcastQuotaStore implements QuotaStore {
       locks: this.#locks,
       names: this.#names,
       tabId: this.#tabId,
+      clock: this.#clock,
       onElected: (stolen) => this.#elected(stolen),
       onDeposed: () => this.#deposed(),
     });
@@ -320,6 +336,7 @@ export class BroadcastQuotaStore implements QuotaStore {
         if (this.#leader === leader) this.#stepDown();
       },
       verifyAfterMs: this.#options.verifyAfterMs,
+      maxInFlight: this.#options.maxInFlight,
       // After a steal the old leader is alive: until it sees the new epoch it may still have
       // grants out that no tab heard of. Waiting one window lets any such send leave the
       // server's window before this leader spends it again.

@@ -1,11 +1,16 @@
+import type { Clock, TimerHandle } from '../../utils/clock.ts';
 import type { LockManagerLike } from './ports.ts';
 import type { QuotaNames } from './names.ts';
+
+/** How long a stealing tab keeps the steal lock: ample time for its `lead` to reach every tab. */
+const STEAL_LOCK_MS = 1000;
 
 /** How an {@link Election} reports what happens to this tab. */
 export interface ElectionOptions {
   readonly locks: LockManagerLike;
   readonly names: QuotaNames;
   readonly tabId: string;
+  readonly clock: Clock;
   /** This tab now holds the leader lock (`stolen`: it took it from a silent leader). */
   readonly onElected: (stolen: boolean) => void;
   /** This tab lost the leader lock (another tab stole it). */
@@ -27,6 +32,7 @@ export class Election {
   #leading = false;
   #stealing = false;
   #running = false;
+  #releaseSteal: (() => void) | undefined;
 
   constructor(options: ElectionOptions) {
     this.#options = options;
@@ -49,14 +55,39 @@ export class Election {
     this.#queue();
   }
 
-  /** Take the lock from the current holder (its request rejects and it steps down). */
+  /**
+   * Take the lock from the current holder (its request rejects and it steps down). Two tabs whose
+   * thresholds passed within a few ms of each other both saw the wedged holder and both stole (the
+   * second from the first): only the tab that gets the steal lock, atomically, steals; it keeps
+   * that lock until its `lead` has reached the others.
+   */
   steal(): void {
     if (!this.#running || this.#leading || this.#stealing) return;
     this.#stealing = true;
-    // Our place in the queue would grant us the lock a second time later: leave the queue first.
-    this.#request?.abort();
-    this.#request = undefined;
-    this.#acquire(true);
+    this.#options.locks
+      .request(this.#options.names.steal, { ifAvailable: true }, (lock) => {
+        if (lock === null || !this.#running || this.#leading) {
+          this.#stealing = false;
+          return Promise.resolve();
+        }
+        // Our place in the queue would grant us the lock a second time later: leave the queue first.
+        this.#request?.abort();
+        this.#request = undefined;
+        this.#acquire(true);
+        return new Promise<void>((resolve) => {
+          let timer: TimerHandle | undefined;
+          const release = (): void => {
+            if (timer !== undefined) this.#options.clock.clearTimeout(timer);
+            if (this.#releaseSteal === release) this.#releaseSteal = undefined;
+            resolve();
+          };
+          this.#releaseSteal = release;
+          timer = this.#options.clock.setTimeout(release, STEAL_LOCK_MS);
+        });
+      })
+      .catch(() => {
+        this.#stealing = false;
+      });
   }
 
   /** True while the leader lock is held by this tab (asks `locks.query()`, by the marker lock's client id). */
@@ -84,6 +115,7 @@ export class Election {
     this.#markerAbort = undefined;
     this.#releaseMarker?.();
     this.#releaseMarker = undefined;
+    this.#releaseSteal?.();
     this.#leading = false;
     this.#release?.();
     this.#release = undefined;

@@ -1,5 +1,5 @@
 import { QuotaModel } from '../../bucket/quota-model.ts';
-import type { ModelSnapshot, QuotaModelOptions, TakeDecision, Units } from '../../bucket/types.ts';
+import type { ModelSnapshot, QuotaModelOptions, SendRecord, TakeDecision, Units } from '../../bucket/types.ts';
 import type { Clock, TimerHandle } from '../../utils/clock.ts';
 import { PROTOCOL_VERSION, type ReportMessage, type RequestMessage, type ToLeader, type ToTab } from './protocol.ts';
 
@@ -18,6 +18,8 @@ export interface LeaderOptions {
   readonly verifyAfterMs: number;
   /** Deny for this long after election, so grants in flight from the previous leader settle first. */
   readonly settleMs: number;
+  /** Grants not yet reported, per bucket, at most (every tab's together). */
+  readonly maxInFlight?: number;
   /** Pauses the previous leader imposed (from its snapshots), kept until they end. */
   readonly pausedUntil?: ReadonlyMap<string, number>;
   /** What the previous leader knew of a bucket, so this one starts from its window instead of empty. */
@@ -43,6 +45,8 @@ interface BucketState {
   readonly model: QuotaModel;
   readonly queue: Waiting[];
   lastSnapshotAt: number;
+  /** This leader's grants not yet reported, by send id (what `maxInFlight` counts). */
+  readonly inFlight: Map<number, SendRecord>;
   /**
    * A seeded bucket's first window is paced by the leader (see {@link Leader.#warmUp}): no grant
    * before `nextAt`, each one `spacingMs` per request after the last, until `until`.
@@ -52,6 +56,12 @@ interface BucketState {
 
 /** Recent grants kept for idempotency: a re-sent request gets its grant again, not a second token. */
 const GRANT_MEMORY = 2048;
+/**
+ * A grant unreported this long is settled as an attempt without an answer: its tab closed or
+ * crashed with the request in flight, and it has surely reached the server by now. Otherwise it
+ * would count against `maxInFlight`, and as possibly uncounted by the server, for good.
+ */
+const IN_FLIGHT_EXPIRY_MS = 60_000;
 /** Snapshots go out at most this often per bucket (plus on every pause or limit change). */
 const SNAPSHOT_EVERY_MS = 100;
 
@@ -193,7 +203,9 @@ export class Leader {
   #report(message: ReportMessage, now: number): void {
     const state = this.#buckets.get(message.bucket);
     // A send another leader granted has another model's id: its report means nothing here.
-    const result = state !== undefined && message.epoch === this.#options.epoch ? state.model.observe(message.send, message.observation) : {};
+    const ours = state !== undefined && message.epoch === this.#options.epoch;
+    if (ours) state.inFlight.delete(message.send.id);
+    const result = ours ? state.model.observe(message.send, message.observation) : {};
     this.#options.send({ v: PROTOCOL_VERSION, from: this.#options.tabId, type: 'ack', to: message.from, rid: message.rid, epoch: this.#options.epoch, result });
     if (state === undefined) return;
     const urgent = result.pausedUntil !== undefined || result.limitChanged === true;
@@ -209,7 +221,14 @@ export class Leader {
     if (now < settleUntil) refusal = { ok: false, retryAt: settleUntil, reason: 'response' };
     else if (pausedUntil !== undefined && now < pausedUntil) refusal = { ok: false, retryAt: pausedUntil, reason: 'paused' };
     else {
+      this.#expire(state, now);
+      const maxInFlight = this.#options.maxInFlight ?? Number.POSITIVE_INFINITY;
       for (let head = state.queue[0]; head !== undefined; head = state.queue[0]) {
+        if (state.inFlight.size >= maxInFlight) {
+          // A report frees a slot and serves the queue again (pushed grants): nothing to time.
+          refusal = { ok: false, retryAt: undefined, reason: 'response' };
+          break;
+        }
         const warmUp = state.warmUp;
         if (warmUp !== undefined && now >= warmUp.until) state.warmUp = undefined;
         else if (warmUp !== undefined && now < warmUp.nextAt) {
@@ -222,12 +241,22 @@ export class Leader {
           break;
         }
         state.queue.shift();
+        state.inFlight.set(decision.send.id, decision.send);
         if (state.warmUp !== undefined) state.warmUp.nextAt = Math.max(now, state.warmUp.nextAt) + state.warmUp.spacingMs * (head.cost['requests'] ?? 1);
         this.#grant(bucket, head, decision.send);
       }
     }
     if (refusal !== undefined && state.queue.length > 0 && refusal.retryAt !== undefined) this.#armHint(refusal.retryAt, now);
     return refusal;
+  }
+
+  #expire(state: BucketState, now: number): void {
+    for (const [id, send] of state.inFlight) {
+      // Insertion order is grant order: the first young one ends the sweep.
+      if (now - send.sentAt < IN_FLIGHT_EXPIRY_MS) break;
+      state.inFlight.delete(id);
+      state.model.observe(send, { now });
+    }
   }
 
   #grant(bucket: string, waiting: Waiting, send: { readonly id: number; readonly sentAt: number; readonly cost: Units }): void {
@@ -258,7 +287,7 @@ export class Leader {
     let state = this.#buckets.get(bucket);
     if (state === undefined) {
       const seed = this.#options.seed?.(bucket);
-      state = { model: this.#seeded(defaults, seed), queue: [], lastSnapshotAt: -Infinity, warmUp: this.#warmUp(seed) };
+      state = { model: this.#seeded(defaults, seed), queue: [], lastSnapshotAt: -Infinity, inFlight: new Map(), warmUp: this.#warmUp(seed) };
       this.#buckets.set(bucket, state);
     }
     return state;

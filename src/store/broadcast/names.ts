@@ -6,6 +6,8 @@ export interface QuotaNames {
   readonly channel: string;
   /** Held by the leader for as long as it leads. */
   readonly leader: string;
+  /** Held briefly by a tab that steals the leader lock, so a second tab's steal a moment later stands down. */
+  readonly steal: string;
   /** Held by each tab for its life, so `locks.query()` tells this tab's `clientId`. */
   tab(tabId: string): string;
 }
@@ -19,6 +21,7 @@ export function quotaNames(key: string): QuotaNames {
   return {
     channel: prefix,
     leader: `${prefix}:leader`,
+    steal: `${prefix}:steal`,
     tab: (tabId) => `${prefix}:tab:${tabId}`,
   };
 }

@@ -25,7 +25,7 @@ export interface LockInfoLike {
 export interface LockManagerLike {
   request(
     name: string,
-    options: { readonly mode?: 'exclusive'; readonly steal?: boolean; readonly signal?: AbortSignal },
+    options: { readonly mode?: 'exclusive'; readonly steal?: boolean; readonly ifAvailable?: boolean; readonly signal?: AbortSignal },
     callback: (lock: unknown) => Promise<unknown>,
   ): Promise<unknown>;
   query(): Promise<{ readonly held?: readonly LockInfoLike[] | undefined; readonly pending?: readonly LockInfoLike[] | undefined }>;

@@ -2,7 +2,7 @@
  * The page every e2e tab loads (bundled by esbuild from src/ in the test's setup): a greedy
  * poller on ky-quota's default store, driven from the test through `window.kq`.
  */
-import { BroadcastQuotaStore, MemoryQuotaStore, createClient } from '../../../src/index.ts';
+import { BroadcastQuotaStore, MemoryQuotaStore, createClient, type QuotaStore } from '../../../src/index.ts';
 import { quotaNames } from '../../../src/store/broadcast/names.ts';
 
 /** What a tab reports to the test when its loops stop. */
@@ -15,6 +15,12 @@ export interface TabResults {
   kind: string;
   steals: number;
   elections: number;
+  /**
+   * Loops still reading a response's body when `stop()` gave up, with ky-quota idle (nothing
+   * queued, nothing in flight, no fetch open): a body that was streaming when Chromium froze the
+   * page can stay unfinished after it resumes. Any other stuck state is an error.
+   */
+  pendingBodies: number;
   /** The store's tab id ('' on the memory store). */
   tabId: string;
   /** When this tab became leader, epoch ms (each election). */
@@ -49,11 +55,17 @@ if (new URLSearchParams(location.search).has('sniff')) {
 
 const tracedFetch: typeof fetch = async (input, init) => {
   const url = input instanceof Request ? input.url : String(input);
-  const startedAt = Date.now();
+  const entry: [string, number, number] = [new URL(url).pathname + new URL(url).search, Date.now(), -1];
+  trace.fetches.push(entry);
   const response = await fetch(input, init);
-  trace.fetches.push([new URL(url).pathname + new URL(url).search, startedAt, Date.now()]);
+  entry[2] = Date.now();
   return response;
 };
+
+function storeFor(query: URLSearchParams): QuotaStore {
+  if (query.get('store') === 'memory') return new MemoryQuotaStore();
+  return new BroadcastQuotaStore({ name: 'e2e', maxInFlight: query.get('inflight') === 'unlimited' ? Number.POSITIVE_INFINITY : 6 });
+}
 
 const api = createClient({
   baseUrl: `${location.origin}/api/`,
@@ -61,7 +73,9 @@ const api = createClient({
   timeout: false,
   cache: 'no-store',
   fetch: tracedFetch,
-  quota: { name: 'e2e', ...(new URLSearchParams(location.search).get('store') === 'memory' ? { store: new MemoryQuotaStore() } : {}) },
+  // The loopback API speaks HTTP/1.1: all tabs share the browser's 6 connections to it
+  // (`?inflight=unlimited` measures without the cap).
+  quota: { name: 'e2e', store: storeFor(new URLSearchParams(location.search)) },
 });
 const store = api.quota.store;
 // Instance wrappers (the scheduler calls `store.take`/`store.report` on this object) record timings.
@@ -84,7 +98,7 @@ setInterval(() => {
   const now = Date.now();
   for (const snapshot of store.snapshot(now).values()) trace.snaps.push([now, snapshot.limit ?? -1, snapshot.windowMs ?? -1, snapshot.remaining ?? -1, snapshot.inFlight]);
 }, 100);
-const results: TabResults = { ok: 0, failed: 0, status429: 0, errors: [], role: '', tabId: '', kind: store.kind, steals: 0, elections: 0, ledAt: [] };
+const results: TabResults = { ok: 0, failed: 0, status429: 0, errors: [], role: '', tabId: '', pendingBodies: 0, kind: store.kind, steals: 0, elections: 0, ledAt: [] };
 if (store instanceof BroadcastQuotaStore) {
   store.onRoleChange((role) => {
     if (role === 'leader') results.ledAt.push(Date.now());
@@ -92,6 +106,8 @@ if (store instanceof BroadcastQuotaStore) {
 }
 api.quota.on('limited', () => results.status429++);
 let running = false;
+/** Loop progress counters, for a stuck tab's diagnosis. */
+const phase = { gotResponse: 0, readBody: 0 };
 let loops: Promise<void>[] = [];
 let sequence = 0;
 const id = Math.random().toString(36).slice(2, 8);
@@ -99,7 +115,10 @@ const id = Math.random().toString(36).slice(2, 8);
 async function loop(): Promise<void> {
   while (running) {
     try {
-      await api.get(`items?tab=${id}&n=${sequence++}`).json();
+      const response = await api.get(`items?tab=${id}&n=${sequence++}`);
+      phase.gotResponse++;
+      await response.json();
+      phase.readBody++;
       results.ok++;
     } catch (error) {
       results.failed++;
@@ -118,8 +137,10 @@ const controls = {
     running = false;
     const done = await Promise.race([Promise.all(loops).then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 5000))]);
     if (done) return undefined;
-    const stuck = `queued ${api.quota.queued}, inFlight ${api.quota.inFlight}, role ${controls.role()}, snapshot ${JSON.stringify(api.quota.snapshot())}`;
-    results.errors.push(`stuck: ${stuck}`);
+    const open = trace.fetches.filter((entry) => entry[2] < 0).length;
+    const stuck = `queued ${api.quota.queued}, inFlight ${api.quota.inFlight}, fetches open ${open}, responses ${phase.gotResponse}, bodies ${phase.readBody}, role ${controls.role()}, snapshot ${JSON.stringify(api.quota.snapshot())}`;
+    if (api.quota.queued === 0 && api.quota.inFlight === 0 && open === 0 && phase.gotResponse > phase.readBody) results.pendingBodies = phase.gotResponse - phase.readBody;
+    else results.errors.push(`stuck: ${stuck}`);
     return stuck;
   },
   role(): string {
