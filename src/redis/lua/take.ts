@@ -128,7 +128,10 @@ if room == nil then
   if available >= need then return admit({}) end
   local reset = s.sync_reset or 0
   if reset > now then return refuse(reset, 2) end
-  if in_flight > 0 then return refuse(nil, 4) end
+  -- sends still on their way will re-sync the bucket; one unanswered for long (its report was
+  -- lost with a Redis timeout) must not hold the probe back until its lease ends
+  local recent = 2 * hold_of(s, guard) + 1000
+  if redis.call('ZCOUNT', KEY_FLIGHT, '(' .. (now - recent + lease), '+inf') > 0 then return refuse(nil, 4) end
   if (s.probe_sync or -1) ~= s.sync_seq then return admit({ 'probe_sync', s.sync_seq }) end
   return refuse(now + 1000, 2)
 end
