@@ -11,13 +11,15 @@ import { REPORT_SCRIPT } from './lua/report.ts';
 import { TAKE_SCRIPT } from './lua/take.ts';
 import { normalizeRedisStoreOptions, type NormalizedRedisStoreOptions, type RedisStoreOptions } from './options.ts';
 import { parseReportReply, parseTakeReply, refusal, snapshotOf, type SharedView } from './replies.ts';
-import { reportArgs, type SharedSend } from './report-args.ts';
+import { REPORT_ARG_RESET_DELAY, REPORT_ARG_RETRY_DELAY, reportArgs, type SharedSend } from './report-args.ts';
 import { LuaScript } from './script.ts';
 import { within } from './timeout.ts';
 
 /** Processes that used a bucket within this long count as sharing it (the local fallback's divisor). */
 const CLIENT_LIVENESS_MS = 30_000;
 const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
+/** Failed reports kept for sending again (beyond that, their sends wait for their lease). */
+const MAX_UNREPORTED = 10_000;
 
 interface LocalSend {
   readonly kind: 'local';
@@ -51,6 +53,9 @@ export class RedisQuotaStore implements QuotaStore {
    * sooner arrives on the wake channel, which drops it).
    */
   readonly #refused = new Map<string, Exclude<TakeDecision, { ok: true }> & { readonly retryAt: number }>();
+  /** Reports Redis did not take (down, or slower than `timeoutMs`), sent again once it answers. */
+  readonly #unreported: { readonly bucket: string; readonly args: (string | number)[]; readonly failedAt: number; attempts: number }[] = [];
+  #replaying = false;
   #closed = false;
 
   readonly #onMessage = (channel: string, bucket: string): void => {
@@ -118,6 +123,7 @@ export class RedisQuotaStore implements QuotaStore {
       const raw = await within(this.#takeScript.run(this.#redis, bucketKeys(this.#options.prefix, bucket), args), timeoutMs, () => timeoutError(timeoutMs));
       const reply = parseTakeReply(raw, request.now);
       this.#views.set(bucket, reply.view);
+      this.#replayReports();
       if (!reply.ok) {
         const refused = refusal(reply);
         if (refused.retryAt !== undefined) this.#refused.set(bucket, { ...refused, retryAt: refused.retryAt });
@@ -147,11 +153,12 @@ export class RedisQuotaStore implements QuotaStore {
       return result;
     }
     const maxRetryAfterMs = this.#defaults.get(bucket)?.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
+    const { guardMs, keyTtlMs, leaseMs, timeoutMs, prefix } = this.#options;
+    const args = reportArgs(entry, observation, { maxRetryAfterMs, guardMs, keyTtlMs, leaseMs, channel: this.#channel, bucket });
     try {
       await this.#ready(bucket);
-      const { guardMs, keyTtlMs, leaseMs, timeoutMs, prefix } = this.#options;
-      const args = reportArgs(entry, observation, { maxRetryAfterMs, guardMs, keyTtlMs, leaseMs, channel: this.#channel, bucket });
       const raw = await within(this.#reportScript.run(this.#redis, bucketKeys(prefix, bucket), args), timeoutMs, () => timeoutError(timeoutMs));
+      this.#replayReports();
       const reply = parseReportReply(raw, observation.now);
       this.#views.set(bucket, reply.view);
       // news this process's cached refusal did not plan for: ask Redis next time
@@ -161,6 +168,9 @@ export class RedisQuotaStore implements QuotaStore {
       if (reply.limitChanged) result.limitChanged = true;
       return result;
     } catch (error) {
+      // Sent again once Redis answers: an unreported send would hold its slot until its lease ends.
+      // (Running a report twice, when the lost one did run, changes nothing the first did not.)
+      if (this.#unreported.length < MAX_UNREPORTED) this.#unreported.push({ bucket, args, failedAt: Date.now(), attempts: 0 });
       const failure = this.#failure(bucket, 'record a response', error);
       if (this.#options.onStoreError === 'fail') throw failure;
       const local = this.#enterLocal(bucket, observation.now);
@@ -209,6 +219,31 @@ export class RedisQuotaStore implements QuotaStore {
       timeoutMs,
       () => new Error(`Redis was not ready within ${timeoutMs} ms (bucket ${bucket})`),
     );
+  }
+
+  /** Sends the reports Redis did not take, oldest first, while it answers. */
+  #replayReports(): void {
+    if (this.#replaying || this.#unreported.length === 0 || this.#closed) return;
+    this.#replaying = true;
+    const { prefix, timeoutMs } = this.#options;
+    void (async () => {
+      try {
+        for (let next = this.#unreported[0]; next !== undefined && !this.#closed; next = this.#unreported[0]) {
+          // a report Redis keeps refusing (not merely missing) is given up after three tries
+          if (++next.attempts > 3) {
+            this.#unreported.shift();
+            continue;
+          }
+          const args = sinceFailure(next.args, Date.now() - next.failedAt);
+          await within(this.#reportScript.run(this.#redis, bucketKeys(prefix, next.bucket), args), timeoutMs, () => timeoutError(timeoutMs));
+          this.#unreported.shift();
+        }
+      } catch {
+        // still unreachable: the next successful call tries again
+      } finally {
+        this.#replaying = false;
+      }
+    })();
   }
 
   /** Hands a local share over to Redis; false when Redis did not take it (stay local). */
@@ -261,6 +296,16 @@ export class RedisQuotaStore implements QuotaStore {
     if (this.#closed) return;
     for (const listener of this.#listeners) listener(bucket);
   }
+}
+
+/** A report's waits (reset, retry-after) are delays from its response: shorten them by the time since. */
+function sinceFailure(args: readonly (string | number)[], elapsed: number): (string | number)[] {
+  const copy = [...args];
+  for (const index of [REPORT_ARG_RESET_DELAY, REPORT_ARG_RETRY_DELAY]) {
+    const value = copy[index];
+    if (typeof value === 'number' && value >= 0) copy[index] = Math.max(0, value - Math.ceil(elapsed));
+  }
+  return copy;
 }
 
 const timeoutError = (ms: number): Error => new Error(`Redis did not answer within ${ms} ms`);

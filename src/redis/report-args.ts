@@ -40,6 +40,10 @@ export function bindingPolicy(policies: readonly RateLimitPolicy[]): RateLimitPo
 const delay = (at: number | undefined, now: number): number => (at === undefined ? -1 : Math.max(0, Math.ceil(at - now)));
 const whole = (value: number | undefined): number => (value === undefined || !Number.isFinite(value) ? -1 : Math.max(0, Math.floor(value)));
 
+/** Positions of the reset and retry-after delays in {@link reportArgs} (ms from the response). */
+export const REPORT_ARG_RESET_DELAY = 8;
+export const REPORT_ARG_RETRY_DELAY = 11;
+
 /** ARGV of the report script (see lua/report.ts). */
 export function reportArgs(
   send: SharedSend,
