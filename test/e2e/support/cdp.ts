@@ -22,6 +22,8 @@ export interface CdpTab {
   evaluate<T>(expression: string): Promise<T>;
   /** Page Lifecycle: 'frozen' pauses the page's tasks (only when it is hidden), 'active' resumes them. */
   setLifecycle(state: 'frozen' | 'active'): Promise<void>;
+  /** Navigate the tab (`Page.navigate`); resolves when the navigation is committed or fails. */
+  navigate(url: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -94,6 +96,9 @@ export async function launchCdpChromium(): Promise<CdpBrowser> {
         },
         async setLifecycle(state) {
           await send('Page.setWebLifecycleState', { state }, sessionId);
+        },
+        async navigate(url) {
+          await send('Page.navigate', { url }, sessionId);
         },
         async close() {
           await send('Target.closeTarget', { targetId });

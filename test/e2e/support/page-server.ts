@@ -7,7 +7,7 @@ import type { Dialect } from '../../../bench/server/dialects.ts';
 /** Options of {@link startPageServer}. */
 export interface PageServerOptions {
   /** Static files by path: `{ '/': html, '/tab.js': script }`. */
-  readonly files: Readonly<Record<string, { readonly type: string; readonly body: string }>>;
+  readonly files: Readonly<Record<string, { readonly type: string; readonly body: string; readonly cacheControl?: string }>>;
   readonly limit: number;
   readonly windowMs: number;
   readonly algorithm?: Algorithm;
@@ -82,7 +82,8 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
       response.writeHead(404).end();
       return;
     }
-    response.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store' });
+    // `no-store` by default; a page that must stay bfcache-eligible needs another value.
+    response.writeHead(200, { 'content-type': file.type, 'cache-control': file.cacheControl ?? 'no-store' });
     response.end(file.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

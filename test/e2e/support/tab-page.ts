@@ -21,6 +21,8 @@ export interface TabResults {
    * page can stay unfinished after it resumes. Any other stuck state is an error.
    */
   pendingBodies: number;
+  /** Times this page came back from the bfcache (`pageshow` with `persisted`). */
+  restored: number;
   /** The store's tab id ('' on the memory store). */
   tabId: string;
   /** When this tab became leader, epoch ms (each election). */
@@ -98,13 +100,16 @@ setInterval(() => {
   const now = Date.now();
   for (const snapshot of store.snapshot(now).values()) trace.snaps.push([now, snapshot.limit ?? -1, snapshot.windowMs ?? -1, snapshot.remaining ?? -1, snapshot.inFlight]);
 }, 100);
-const results: TabResults = { ok: 0, failed: 0, status429: 0, errors: [], role: '', tabId: '', pendingBodies: 0, kind: store.kind, steals: 0, elections: 0, ledAt: [] };
+const results: TabResults = { ok: 0, failed: 0, status429: 0, errors: [], role: '', tabId: '', pendingBodies: 0, restored: 0, kind: store.kind, steals: 0, elections: 0, ledAt: [] };
 if (store instanceof BroadcastQuotaStore) {
   store.onRoleChange((role) => {
     if (role === 'leader') results.ledAt.push(Date.now());
   });
 }
 api.quota.on('limited', () => results.status429++);
+addEventListener('pageshow', (event) => {
+  if (event.persisted) results.restored++;
+});
 let running = false;
 /** Loop progress counters, for a stuck tab's diagnosis. */
 const phase = { gotResponse: 0, readBody: 0 };
