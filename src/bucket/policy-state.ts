@@ -148,9 +148,11 @@ export class PolicyState {
     return this.statedWindowMs === undefined && (this.#inference.settled || this.#inference.onlyFixed);
   }
 
-  /** Drop the learned refill time (a 429 said it was wrong); the next responses learn it again. */
-  forgetRefill(): void {
+  /** Drop the learned refill time and inferred window (a 429 said they were wrong); the next responses learn them again. */
+  forgetLearnedTiming(): void {
     this.#refill.reset();
+    // An inferred window that let a 429 through was wrong (or the server changed): learn it again.
+    if (this.statedWindowMs === undefined && this.semantics !== 'refill') this.#inference.reset();
   }
 
   /** Inference details for snapshots and tests. */

@@ -123,7 +123,7 @@ export class QuotaModel {
       if (this.#estimator.ratePerSecond !== before && status === 429) limitChanged = true;
     }
     // A 429 although the model paced by its learned refill time: the server changed its mind.
-    if (status === 429) for (const state of this.#policies.values()) state.forgetRefill();
+    if (status === 429) for (const state of this.#policies.values()) state.forgetLearnedTiming();
     let pausedUntil: number | undefined;
     if (status === 429 || (status === 503 && parsed?.retryAt !== undefined)) {
       const asked = parsed?.retryAt ?? now + MIN_429_PAUSE_MS;

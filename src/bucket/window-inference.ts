@@ -22,6 +22,8 @@ export type ServerKind = 'fixed' | 'sliding' | 'bucket';
 const KINDS: readonly ServerKind[] = ['fixed', 'sliding', 'bucket'];
 /** Past observations kept for pairwise evidence. */
 const HISTORY = 24;
+/** Contradicting observations set aside in a row before the inference starts over. */
+const MAX_SKIPPED_CONTRADICTIONS = 3;
 /** A fixed window's edge located within this many ms is worth extrapolating. */
 const MAX_EDGE_WIDTH_MS = 250;
 /** Units a fractional bucket's whole-number remaining may be off by. */
@@ -40,8 +42,12 @@ export class WindowInference {
   #history: InferenceObservation[] = [];
   /** The latest fixed-window edge seen, `low < edge <= high`, when it was narrow enough to use. */
   #edge: Interval | undefined;
+  /** Observations set aside in a row because no hypothesis survived them. */
+  #contradictions = 0;
 
   observe(observation: InferenceObservation, log: SendLog, rtt: RttTracker): void {
+    const before = new Map(this.#ranges);
+    const edgeBefore = this.#edge;
     this.#single(observation, log, rtt);
     for (const earlier of this.#history) {
       // Only pairs surely in order at the server: the earlier one arrived before the later one was sent.
@@ -49,6 +55,16 @@ export class WindowInference {
         this.#pair(earlier, observation, log, rtt);
       }
     }
+    if (this.#ranges.size === 0 && this.#contradictions < MAX_SKIPPED_CONTRADICTIONS) {
+      // No kind of server explains this observation with the earlier ones: its arrival was
+      // misjudged (a busy server or event loop reorders requests beyond their round trips), or
+      // the server changed. Set it aside; when contradictions persist, start over.
+      this.#contradictions++;
+      this.#ranges = before;
+      this.#edge = edgeBefore;
+      return;
+    }
+    if (this.#ranges.size > 0) this.#contradictions = 0;
     this.#history.push(observation);
     if (this.#history.length > HISTORY) this.#history.shift();
     if (this.#ranges.size === 0) this.reset();
@@ -96,6 +112,7 @@ export class WindowInference {
     this.#ranges = new Map<ServerKind, Interval>(KINDS.map((kind) => [kind, UNKNOWN_INTERVAL]));
     this.#history = [];
     this.#edge = undefined;
+    this.#contradictions = 0;
   }
 
   /**
