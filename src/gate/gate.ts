@@ -89,16 +89,10 @@ export class Gate {
       this.enqueue(call);
       return;
     }
-    const group = this.shared.groups.find(key);
-    if (group !== undefined) {
-      call.follow(group, group.primary);
-      return;
-    }
-    call.group = this.shared.groups.open(key, call);
-    this.enqueue(call);
+    this.regroup(call, key);
   }
 
-  /** A follower whose primary gave up: join the group that took over, or take over. */
+  /** Join the open group of `key` as a follower, or open it and queue as its primary (also for a follower whose primary gave up). */
   regroup(call: GateCall, key: string): void {
     const group = this.shared.groups.find(key);
     if (group !== undefined) {

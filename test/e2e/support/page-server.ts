@@ -112,13 +112,4 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
   };
 }
 
-/** The most timestamps in any half-open span of `windowMs`. */
-export function maxInWindow(times: readonly number[], windowMs: number): number {
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < times.length; end++) {
-    while ((times[start] ?? 0) <= (times[end] ?? 0) - windowMs) start++;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
-}
+export { maxInWindow } from '../../support/max-in-window.ts';
