@@ -42,8 +42,11 @@ function recording(store: QuotaStore, grants: number[], pauses: { at: number; un
   return {
     kind: store.kind,
     take: async (request) => {
+      // When the take was asked: Redis decides it between then and its reply, so a take asked
+      // after a pause was reported must be refused (one answered later may have been decided before).
+      const askedAt = Date.now();
       const decision = await store.take(request);
-      if (decision.ok) grants.push(Date.now());
+      if (decision.ok) grants.push(askedAt);
       return decision;
     },
     report: async (grant, observation) => {
