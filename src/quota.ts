@@ -183,14 +183,6 @@ export class Quota {
   }
 
   /**
-   * The bucket a poll's request spends (the same key every call of that request spends).
-   * @internal
-   */
-  pollBucketOf(request: Request): string {
-    return this.#keys.keyFor(request);
-  }
-
-  /**
    * The pollers' stretch changed.
    * @internal
    */
@@ -204,7 +196,7 @@ export class Quota {
    */
   acquire(request: Request, call: CallQuota): Promise<Grant> {
     return this.#scheduler.acquire({
-      bucket: this.#keys.keyFor(request, call.bucketKey),
+      bucket: this.bucketOf(request, call.bucketKey),
       cost: call.cost,
       priority: call.priority,
       signal: call.signal ?? request.signal,
@@ -221,7 +213,8 @@ export class Quota {
   }
 
   /**
-   * The bucket a built request spends (to check the front gate's guess once ky built the request).
+   * The bucket a built request spends (to check the front gate's guess once ky built the request,
+   * and the bucket a poll's feed spends).
    * @internal
    */
   bucketOf(request: Request, explicit: string | undefined): string {

@@ -367,7 +367,7 @@ export class PolicyState {
    * passed with nothing in flight: the server has made quota available again.
    * @returns the time the probe may go, or undefined when this policy offers none.
    */
-  probeAt(log?: SendLog, need = 1, rtt?: RttTracker): number | undefined {
+  probeAt(log: SendLog, need: number, rtt: RttTracker): number | undefined {
     const fresh = this.#freshest;
     if (this.sync === undefined || fresh === undefined || this.#probeForSync === fresh.sendId) return undefined;
     const resetProbe = this.#resetProbeAt(fresh, log, rtt);
@@ -377,7 +377,7 @@ export class PolicyState {
       const fullProbe = this.#resetProbeAt(full, log, rtt);
       return fullProbe === undefined ? undefined : Math.max(resetProbe, fullProbe);
     }
-    if (resetProbe === undefined || log === undefined) return resetProbe;
+    if (resetProbe === undefined) return resetProbe;
     // A window's reset surely frees one unit only (a sliding log frees its oldest send), and
     // sends after the freshest response (attempts that failed without one) may have reached the
     // server: a larger probe, or one after such sends, waits until every send of ours has surely
@@ -388,12 +388,12 @@ export class PolicyState {
     if (lastSentAt === undefined) return resetProbe;
     const inferred = this.window().high;
     const high = Number.isFinite(inferred) ? inferred : this.#priorWindowHigh;
-    if (high !== undefined) return Math.max(resetProbe, lastSentAt + high + (rtt?.hold ?? 0));
+    if (high !== undefined) return Math.max(resetProbe, lastSentAt + high + rtt.hold);
     // No bound on the window yet: wait, from our last send, the longer of the delay the server
     // last stated and the longest window a sliding log could have (below).
     const stated = Math.max(WHOLE_SECOND_MS, (fresh.resetAt ?? 0) - fresh.receivedAt);
     const sliding = this.#slidingWindowBound(fresh, log) ?? 0;
-    return Math.max(resetProbe, lastSentAt + Math.max(stated, sliding) + (rtt?.hold ?? 0));
+    return Math.max(resetProbe, lastSentAt + Math.max(stated, sliding) + rtt.hold);
   }
 
   /**
@@ -421,15 +421,15 @@ export class PolicyState {
   }
 
   /** When the reset reported by `sync` (the freshest response) has surely passed. */
-  #resetProbeAt(sync: Pick<SyncPoint, 'sendId' | 'receivedAt' | 'resetAt'>, log: SendLog | undefined, rtt: RttTracker | undefined): number | undefined {
+  #resetProbeAt(sync: Pick<SyncPoint, 'sendId' | 'receivedAt' | 'resetAt'>, log: SendLog, rtt: RttTracker): number | undefined {
     // A refill reset is the time until full as of that response: sends after it drain the bucket
     // further, so full comes that much later (at the learned refill rate), counted from the last
     // of them to arrive when that is later. A window reset holds whatever was sent before it.
-    if (this.semantics === 'refill' && log !== undefined && sync.resetAt !== undefined) {
+    if (this.semantics === 'refill' && sync.resetAt !== undefined) {
       const later = log.sumRange(sync.sendId + 1, log.lastId, this.unit);
       if (later > 0) {
         const high = this.#refill.range.high;
-        const lastArrival = leftWindowAt(log, sync.sendId + 1, log.lastId, rtt ?? new RttTracker());
+        const lastArrival = leftWindowAt(log, sync.sendId + 1, log.lastId, rtt);
         const from = Math.max(sync.resetAt, sync.receivedAt, lastArrival);
         if (Number.isFinite(high)) return from + (later * high) / this.limit;
         // No refill rate learned yet (an attempt after the response failed before a second one

@@ -202,7 +202,7 @@ export class PollRegistry implements PollingSource {
     const hooks = request.hooks ?? {};
     const learnBucket = ({ request: sent }: { request: Request }): void => {
       const before = feed.bucket;
-      feed.bucket = this.#quota.pollBucketOf(sent);
+      feed.bucket = this.#quota.bucketOf(sent, undefined);
       onGranted();
       if (before !== feed.bucket) this.#demandChanged();
     };
