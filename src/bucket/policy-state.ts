@@ -1,6 +1,7 @@
 import type { RateLimitPolicy, ResetSemantics } from '../headers/types.ts';
 import { type Interval } from './interval.ts';
 import { RefillEstimator } from './refill-estimator.ts';
+import { ReturnLedger } from './return-ledger.ts';
 import { RttTracker } from './rtt.ts';
 import type { LoggedSend, SendLog } from './send-log.ts';
 import { WindowInference } from './window-inference.ts';
@@ -80,6 +81,8 @@ export class PolicyState {
   sync: SyncPoint | undefined;
   readonly #refill = new RefillEstimator();
   readonly #inference = new WindowInference();
+  /** Under refill semantics, when each answered send's units are surely back (its own time to full). */
+  readonly #returns = new ReturnLedger();
   /**
    * The response to the latest-sent request that reported this policy, adopted as `sync` or not.
    * Probes go on its reset: a probe's own answer is the freshest news even when an older view,
@@ -97,6 +100,8 @@ export class PolicyState {
   #probeForSync = -1;
   /** The longest window bound known before the last limit change (inference restarts then). */
   #priorWindowHigh: number | undefined;
+  /** The finest reset precision this policy has shown, ms. */
+  #finestPrecision = Number.POSITIVE_INFINITY;
   /** Theoretical arrival time of the pace (GCRA). */
   #paceTat = -Infinity;
 
@@ -128,10 +133,53 @@ export class PolicyState {
    * Room the freshest response confirmed that is still unspent: the server's remaining less every
    * send it may not have counted. Spending it is always safe, whatever kind of server this is.
    */
-  confirmedRoom(log: SendLog): number {
+  confirmedRoom(now: number, log: SendLog, rtt: RttTracker): number {
     const sync = this.sync;
     if (sync === undefined) return 0;
-    return sync.remaining - log.sumRange(sync.sendId + 1, log.lastId, this.unit) - sync.uncertainCost;
+    const spent = log.sumRange(sync.sendId + 1, log.lastId, this.unit) + sync.uncertainCost;
+    return sync.remaining + this.#returned(now, sync, log, rtt) - spent;
+  }
+
+  /**
+   * Units the sync point's view held that their own responses say are back by `now` (refill
+   * semantics): among our most recent `limit - remaining` units through it (plus the uncertain
+   * ones), those not surely back at its answer.
+   */
+  #returned(now: number, sync: SyncPoint, log: SendLog, rtt: RttTracker): number {
+    if (this.semantics !== 'refill' || !this.#returnsUsable(now, sync, log, rtt)) return 0;
+    return this.#returns.returned(now, sync.receivedAt, this.#firstHeld(sync, log), sync.sendId, this.#maxRefillRate());
+  }
+
+  /** The fastest a bucket could refill (units per ms), by the learned refill time (0 before one is known). */
+  #maxRefillRate(): number {
+    const high = this.#refill.range.high;
+    return Number.isFinite(high) && high > 0 ? this.limit / high : 0;
+  }
+
+  /** When `missing` more units come back by the return ledger, or undefined. */
+  #returnedAt(now: number, sync: SyncPoint, log: SendLog, rtt: RttTracker, missing: number): number | undefined {
+    if (this.semantics !== 'refill' || !this.#returnsUsable(now, sync, log, rtt)) return undefined;
+    return this.#returns.backAt(now, sync.receivedAt, this.#firstHeld(sync, log), sync.sendId, this.#maxRefillRate(), missing);
+  }
+
+  /** The first send the sync point's view may hold: the server holds `limit - remaining` units, at most our most recent that many. */
+  #firstHeld(sync: SyncPoint, log: SendLog): number {
+    const held = this.limit - sync.remaining + sync.uncertainCost;
+    const target = log.totalThrough(sync.sendId, this.unit) - held;
+    const lastUnheld = target > 0 ? log.firstIdReaching(log.firstId, target, this.unit) : undefined;
+    return lastUnheld === undefined ? log.firstId : lastUnheld + 1;
+  }
+
+  /**
+   * Returned units are a forecast made at the sync point: the server may have lowered its limit
+   * since. Spent while the news is fresh (within the largest recent round trip), or one send at a
+   * time after a quiet spell, whose answer re-syncs before the rest go (a fixed window's whole
+   * limit at its edge would otherwise meet a limit lowered while we waited).
+   */
+  #returnsUsable(now: number, sync: SyncPoint, log: SendLog, rtt: RttTracker): boolean {
+    if (now - sync.receivedAt <= rtt.hold) return true;
+    for (const pending of log.inFlight()) if (pending.id > sync.sendId) return false;
+    return true;
   }
 
   /**
@@ -186,9 +234,14 @@ export class PolicyState {
     // its latest possible time (the whole RTT may be the forward leg), or the model credits a
     // refill the server has not yet given (a 429 just after the first full bucket is spent).
     const spread = this.semantics === 'refill' ? (send.rtt ?? rtt.hold) + RttTracker.slackMs : rtt.arrivalSpread(send.rtt);
-    const precision = effectivePrecision(policy.resetPrecisionMs ?? 1, this.semantics);
+    // A reset written without trailing zeros (Go durations `1s` next to `987ms`, decimal seconds)
+    // is as precise as the finest this policy has shown: `1s` from a server that also says
+    // `1.05s` is a whole second exactly, not a rounded one.
+    this.#finestPrecision = Math.min(this.#finestPrecision, policy.resetPrecisionMs ?? 1);
+    const precision = effectivePrecision(Math.min(policy.resetPrecisionMs ?? 1, this.#finestPrecision), this.semantics);
     if (policy.resetAt !== undefined && this.semantics === 'refill') {
       this.#refill.observe(this.limit, remaining, policy.resetAt, precision, send.sentAt, receivedAt);
+      if (send.status !== 429) this.#returns.record(send.id, policy.resetAt, send.cost[this.unit] ?? 0);
     }
     if (this.statedWindowMs === undefined && this.semantics !== 'refill') {
       this.#inference.observe(
@@ -229,6 +282,7 @@ export class PolicyState {
     const complete = this.semantics === 'refill' && candidate.uncertainCost === 0;
     if (current === undefined || (send.id > current.sendId && (limitChanged || complete))) {
       this.sync = candidate;
+      this.#returns.dropBackBy(candidate.receivedAt);
       return limitChanged;
     }
     // Every response's view, minus what it may not have counted, is a safe bound: keep the one
@@ -238,6 +292,7 @@ export class PolicyState {
     this.sync = candidate;
     const viaCandidate = this.allowance(receivedAt, 0, log, rtt).available;
     if (viaCandidate < viaCurrent || (viaCandidate === viaCurrent && send.id < current.sendId)) this.sync = current;
+    this.#returns.dropBackBy(this.sync.receivedAt);
     return limitChanged;
   }
 
@@ -305,21 +360,25 @@ export class PolicyState {
     // remaining 0 says "at least the limit is counted": after a limit drop our own sends still in
     // the window may count more than the new limit, and they must leave before room appears.
     let base = sync.remaining;
-    if (base === 0) {
+    // (Refill semantics credit only our most recent `limit - remaining` units, below: no guard needed.)
+    if (base === 0 && this.semantics !== 'refill') {
       const possiblyCounted = log.sumRange(log.firstIdSentAfter(sync.sentAt - window.high - rtt.spread), sync.sendId, this.unit);
       base = Math.min(0, limit - possiblyCounted);
     }
-    const available = base + credit - spent;
+    const returned = this.#returned(now, sync, log, rtt);
+    const available = base + credit + returned - spent;
     if (available >= need) return { available, at: now };
-    const missing = need - (base - spent);
+    const returnedAt = this.#returnedAt(now, sync, log, rtt, need - available);
+    const missing = need - returned - (base - spent);
     // The earliest time enough counted sends have aged out...
     const target = log.totalThrough(firstCounted - 1, this.unit) + missing;
     const lastId = log.firstIdReaching(Math.max(firstCounted, lastGone + 1), target, this.unit);
-    if (lastId === undefined) return { available, at: undefined };
+    if (lastId === undefined) return { available, at: returnedAt };
     const agedAt = leftWindowAt(log, lastGone + 1, lastId, rtt) + window.high;
-    // ...and the refill cap allows that much.
+    // ...and the refill cap allows that much (or the ledger says enough is back before).
     const cappedAt = Number.isFinite(cap) ? origin + missing / rate : now;
-    return { available, at: Math.max(agedAt, cappedAt) };
+    const mirrorAt = Math.max(agedAt, cappedAt);
+    return { available, at: returnedAt === undefined ? mirrorAt : Math.min(returnedAt, mirrorAt) };
   }
 
   /**

@@ -63,10 +63,40 @@ export class QuotaModel {
     // After a pause one probe goes first; the rest wait for its answer instead of waking at once.
     if (this.#pauseProbe.state === 'out') return { ok: false, retryAt: undefined, reason: 'response' };
     if (this.#pauseProbe.state === 'due') {
+      // The end of a pause surely frees one unit, not more: a larger probe waits until the
+      // policies allow it or offer their own probe, when they can name a time.
+      const waitUntil = this.#largeProbeWait(now, cost);
+      if (waitUntil !== undefined && waitUntil > now && waitUntil - now <= this.#maxRetryAfterMs) return { ok: false, retryAt: Math.ceil(waitUntil), reason: 'quota' };
       const send = this.#admit(now, cost);
       this.#pauseProbe = { state: 'out', id: send.id };
       return { ok: true, send };
     }
+    return this.#decide(now, cost);
+  }
+
+  /**
+   * When the policies allow (or offer a probe for) a cost of more than one unit, or undefined when
+   * every policy needs one unit at most or one of them cannot name a time (the pause's probe then
+   * goes anyway: waiting for a time nobody knows would stall the bucket). A time further away than
+   * the longest wait a server may ask for is such a guess too (a policy that has not learned its
+   * refill rate bounds a probe of 1,500 tokens by 1,500 whole resets).
+   */
+  #largeProbeWait(now: number, cost: Units): number | undefined {
+    let latest: number | undefined;
+    for (const state of this.#gatingPolicies()) {
+      const need = cost[state.unit] ?? 0;
+      if (need <= 1) continue;
+      const allowance = state.allowance(now, need, this.#log, this.#rtt);
+      if (allowance.available >= need) continue;
+      const times = [allowance.at, state.probeAt(this.#log, need, this.#rtt)].filter((time): time is number => time !== undefined);
+      if (times.length === 0) return undefined;
+      latest = Math.max(latest ?? now, Math.min(...times));
+    }
+    return latest;
+  }
+
+  /** The decision once no pause holds the bucket. */
+  #decide(now: number, cost: Units): TakeDecision {
     const gating = this.#gatingPolicies();
     if (gating.length > 0) return this.#takeWithPolicies(now, cost, gating);
     if (this.#configured !== undefined) return this.#takeConfigured(now, cost, this.#configured);
@@ -232,7 +262,7 @@ export class QuotaModel {
         // same holds for windows (see PolicyState.spendsConfirmedRoomAtOnce). Such a send is not
         // booked on the pace either: the server vouched for it, and the debt would hold back the
         // trickle after it.
-        if (state.spendsConfirmedRoomAtOnce && state.confirmedRoom(this.#log) >= need) {
+        if (state.spendsConfirmedRoomAtOnce && state.confirmedRoom(now, this.#log, this.#rtt) >= need) {
           (unpaced ??= []).push(state);
           continue;
         }

@@ -61,10 +61,11 @@ export class RefillEstimator {
   /**
    * True while the responses agree with a token bucket: no contradiction among three or more,
    * held amounts at least a factor of two apart (responses that all hold about as much cannot
-   * tell a bucket from a sliding log).
+   * tell a bucket from a sliding log), counting the unit a fractional bucket's `remaining` may be
+   * off by: held 1 and 3 of a limit of 4 may both be 2, and a sliding log of 4 passed for a bucket.
    */
   get looksLikeBucket(): boolean {
-    return !this.#contradicted && this.#observations >= 3 && this.#mostHeld >= 2 * this.#fewestHeld;
+    return !this.#contradicted && this.#observations >= 3 && this.#mostHeld - 1 >= 2 * (this.#fewestHeld + 1);
   }
 
   reset(): void {

@@ -30,6 +30,8 @@ export class SendLog {
   #inFlight = new Map<number, LoggedSend>();
   /** Sends the server refused (429): it did not count them, so they must not become credit. Few. */
   #rejected: LoggedSend[] = [];
+  /** Attempts that ended without a response (aborted, network error): they may or may not have reached the server. Few. */
+  #failed: LoggedSend[] = [];
 
   /** Records a send admitted at `now`. */
   append(now: number, cost: Units): LoggedSend {
@@ -65,6 +67,7 @@ export class SendLog {
     entry.status = status;
     entry.rtt = status === undefined ? undefined : Math.max(0, now - entry.sentAt);
     if (status === 429) this.#rejected.push(entry);
+    if (status === undefined) this.#failed.push(entry);
     return entry;
   }
 
@@ -134,6 +137,7 @@ export class SendLog {
     if (lastDropped !== undefined) this.#droppedTotals = lastDropped.cumulative;
     const firstKept = lastDropped === undefined ? 0 : lastDropped.id + 1;
     if (this.#rejected.length > 0) this.#rejected = this.#rejected.filter((entry) => entry.id >= firstKept);
+    if (this.#failed.length > 0) this.#failed = this.#failed.filter((entry) => entry.id >= firstKept);
     this.#head += drop;
     // Compact only when the dead prefix dominates, so each entry is copied O(1) times overall.
     if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
@@ -159,11 +163,12 @@ export class SendLog {
 
   /** Units of `unit` spent by refused (429) sends with ids in [fromId, toId]. */
   rejectedInRange(fromId: number, toId: number, unit: string): number {
-    let total = 0;
-    for (const entry of this.#rejected) {
-      if (entry.id >= fromId && entry.id <= toId) total += entry.cost[unit] ?? 0;
-    }
-    return total;
+    return sumInRange(this.#rejected, fromId, toId, unit);
+  }
+
+  /** Units of `unit` spent by attempts with ids in [fromId, toId] that ended without a response. */
+  failedInRange(fromId: number, toId: number, unit: string): number {
+    return sumInRange(this.#failed, fromId, toId, unit);
   }
 
   /** The first id >= `fromId` whose running total of `unit` reaches `target`, or undefined. */
@@ -187,4 +192,12 @@ export class SendLog {
       if (entry !== undefined) yield entry;
     }
   }
+}
+
+function sumInRange(entries: readonly LoggedSend[], fromId: number, toId: number, unit: string): number {
+  let total = 0;
+  for (const entry of entries) {
+    if (entry.id >= fromId && entry.id <= toId) total += entry.cost[unit] ?? 0;
+  }
+  return total;
 }

@@ -141,8 +141,9 @@ export class WindowInference {
   /**
    * The first id of the `count` most recent accepted units among ids <= `lastId` (a refused
    * send was not counted by the server), or undefined when the log does not reach back so far.
+   * `sure` leaves out attempts that ended without a response too: they may never have arrived.
    */
-  #recentStart(log: SendLog, lastId: number, count: number, unit: string): number | undefined {
+  #recentStart(log: SendLog, lastId: number, count: number, unit: string, sure: boolean): number | undefined {
     if (count <= 0 || lastId < log.firstId) return undefined;
     let target = count;
     for (let attempt = 0; attempt < 4; attempt++) {
@@ -150,7 +151,7 @@ export class WindowInference {
       if (threshold < log.totalThrough(log.firstId - 1, unit) - 1e-9) return undefined;
       const start = log.firstIdReaching(log.firstId, threshold + 1e-9, unit);
       if (start === undefined || start > lastId) return undefined;
-      const next = count + log.rejectedInRange(start, lastId, unit);
+      const next = count + log.rejectedInRange(start, lastId, unit) + (sure ? log.failedInRange(start, lastId, unit) : 0);
       if (next === target) return start;
       target = next;
     }
@@ -170,17 +171,17 @@ export class WindowInference {
     const lastPossible = log.firstIdSentAfter(sentAt + observation.spread) - 1;
     // Sliding log: the server holds the `held` most recent arrivals. The (held+1)-th most recent
     // sure arrival has left the window; the held-th most recent possible one has not.
-    const outId = exact ? this.#recentStart(log, lastSure, held, unit) : undefined;
+    const outId = exact ? this.#recentStart(log, lastSure, held, unit, true) : undefined;
     const out = outId === undefined ? undefined : log.get(outId);
     if (out !== undefined) this.#narrow('sliding', 0, sentAt + observation.spread - out.sentAt);
-    const insideId = this.#recentStart(log, lastPossible, held, unit);
+    const insideId = this.#recentStart(log, lastPossible, held, unit, false);
     const inside = insideId === undefined ? undefined : log.get(insideId);
     if (inside !== undefined) this.#narrow('sliding', sentAt - inside.sentAt - spread, Infinity);
     if (resetAt === undefined) return;
     const earliestReset = resetAt - precisionMs - roundTrip;
     // Sliding: the reset is when the oldest held unit leaves; it arrived no earlier than the
     // held-th most recent sure arrival (this one included), no later than the held-th possible.
-    const oldestSureId = held === 1 ? sendId : exact ? this.#recentStart(log, lastSure, held - 1, unit) : undefined;
+    const oldestSureId = held === 1 ? sendId : exact ? this.#recentStart(log, lastSure, held - 1, unit, true) : undefined;
     const oldestSure = oldestSureId === undefined ? undefined : log.get(oldestSureId);
     if (oldestSure !== undefined) this.#narrow('sliding', 0, resetAt - oldestSure.sentAt);
     if (inside !== undefined) {
@@ -204,7 +205,8 @@ export class WindowInference {
     // Our sends that surely arrived between the two, and that possibly did.
     const sureFrom = log.firstIdSentAfter(first.sentAt + first.spread);
     const sureTo = log.firstIdSentAfter(second.sentAt - spread) - 1;
-    const sure = log.sumRange(sureFrom, sureTo, unit) - log.rejectedInRange(sureFrom, sureTo, unit) + (log.get(second.sendId)?.cost[unit] ?? 0);
+    const sure =
+      log.sumRange(sureFrom, sureTo, unit) - log.rejectedInRange(sureFrom, sureTo, unit) - log.failedInRange(sureFrom, sureTo, unit) + (log.get(second.sendId)?.cost[unit] ?? 0);
     const possibleFrom = log.firstIdSentAfter(first.sentAt - spread);
     const possibleTo = log.firstIdSentAfter(second.sentAt + second.spread) - 1;
     const possible = log.sumRange(possibleFrom, possibleTo, unit) - log.rejectedInRange(possibleFrom, possibleTo, unit);

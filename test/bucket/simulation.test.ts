@@ -68,8 +68,11 @@ describe('simulation: the limit drops 100 -> 25 mid-run', () => {
       const result = simulate(scenario, seed);
       // The sends in flight when the limit drops, plus the ones sent before the first 429 returns.
       expect(result.rejected, `seed ${seed}`).toBeLessThanOrEqual(result.inFlightAtChange + 2);
-      // With an unstated window the model re-learns it after the drop (a known gap: slower).
-      const floor = scenario.dialect === 'xrl-epoch' ? 0.3 : 0.85;
+      // With an unstated window the model re-learns it after the drop (a known gap: slower). A
+      // window speaking refill semantics (OpenAI on a fixed window or sliding log) is idle
+      // waiting for its slots when the limit drops: the first send after meets the 429, whose
+      // 1 s floor costs a window (0.67 of the rest of the run).
+      const floor = scenario.dialect === 'xrl-epoch' ? 0.3 : scenario.dialect === 'openai' && scenario.kind !== 'bucket' ? 0.6 : 0.85;
       expect(result.acceptedAfterChange / result.allowedAfterChange, `seed ${seed}`).toBeGreaterThanOrEqual(floor);
     }
   });

@@ -15,14 +15,14 @@ afterEach(() => vi.useRealTimers());
 
 /**
  * Scope (what the model guarantees, see the final report): dialects that state limit and
- * remaining; OpenAI's reset is "full again in", a refill, so it is paired with bucket servers as
- * OpenAI is; GitHub's server-named resource is covered by its own regression test below
+ * remaining; OpenAI's reset is "full again in", a refill, paired with buckets as OpenAI is and
+ * with windows that speak it (each send is back by its own "full again"); GitHub's server-named resource is covered by its own regression test below
  * (a known bug: the first response moves the route to a fresh bucket).
  */
 const statedWith = (aborts: boolean, maxCost: number) =>
   fc.oneof(
     scenario({ dialects: ['x-ratelimit-epoch', 'x-ratelimit-delta', 'ietf', 'ietf-06'], aborts, maxCost, changes: 'raise' }),
-    scenario({ dialects: ['openai'], algorithms: ['bucket', 'leaky'], aborts, maxCost, changes: 'raise' }),
+    scenario({ dialects: ['openai'], algorithms: ['bucket', 'leaky', 'sliding', 'fixed'], aborts, maxCost, changes: 'raise' }),
   );
 const stated = statedWith(true, 3);
 

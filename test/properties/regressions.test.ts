@@ -167,4 +167,51 @@ describe('regressions', () => {
     expectSettledAndDrained(result, ['ok', 'AbortError']);
     expect(overshoot(result)).toBe(0);
   });
+
+  // Session 3, KYQ_SEED=random: OpenAI's refill semantics on a sliding log of 4. Held 1 and 3
+  // passed for a bucket (a fractional bucket's remaining may be a unit off: both may be 2), and
+  // a trickle of credit let a send of 2 meet a full log.
+  it('openai sliding, limit 4: a small log is not taken for a bucket by held amounts a unit apart', async () => {
+    const s: Scenario = {
+      ...base,
+      algorithm: 'sliding', dialect: 'openai', limit: 4, windowMs: 500, latency: [3, 30], admitAt: 0, seed: 1, phaseMs: 1160,
+      requests: [1, 1, 1, 2, 1].map((cost) => ({ at: 0, priority: 0, cost })),
+    };
+    const result = await simulate(s);
+    expectSettledAndDrained(result, ['ok']);
+    expect(overshoot(result)).toBe(0);
+  });
+
+  // Session 3, KYQ_SEED=random: an aborted attempt that never reached the server was counted as an
+  // arrival by the window inference; it concluded a sliding log's oldest units had left, dropped
+  // the sliding and fixed kinds and trickled bucket credit into a full log.
+  it('sliding, ietf-06, limit 11: an aborted attempt is not a sure arrival for the window inference', async () => {
+    const s: Scenario = {
+      ...base,
+      algorithm: 'sliding', dialect: 'ietf-06', limit: 6, windowMs: 1000, latency: [60, 118], admitAt: 0.5, seed: 13, phaseMs: 2831,
+      schedule: [{ atMs: 0, limit: 11 }],
+      requests: [
+        { at: 0, priority: 0, cost: 2 }, { at: 0, priority: 1, cost: 3 }, { at: 0, priority: 0, cost: 1 },
+        { at: 0, priority: 1, cost: 1, abortAfterMs: 260 }, { at: 0, priority: 0, cost: 3 }, { at: 0, priority: 0, cost: 1 },
+        { at: 0, priority: 0, cost: 2 },
+      ],
+    };
+    const result = await simulate(s);
+    expectSettledAndDrained(result, ['ok', 'AbortError']);
+    expect(overshoot(result)).toBe(0);
+  });
+
+  // Session 3, KYQ_SEED=random (4 shrunk cases, every dialect): the probe after a 429's pause went
+  // whatever its cost; the end of a pause frees one unit surely, and a send of 2 met a bucket
+  // holding one token.
+  it('bucket, limit 2: the probe after a pause spends one unit; a larger send waits for the policy', async () => {
+    const s: Scenario = {
+      ...base,
+      algorithm: 'bucket', dialect: 'ietf', limit: 2, windowMs: 2000, latency: [24, 26], admitAt: 0, seed: 1_366_763_170, phaseMs: 2996,
+      requests: [{ at: 0, priority: 0, cost: 2, abortAfterMs: 0 }, ...[1, 2, 1].map((cost) => ({ at: 0, priority: 0, cost }))],
+    };
+    const result = await simulate(s);
+    expectSettledAndDrained(result, ['ok', 'AbortError']);
+    expect(overshoot(result)).toBe(0);
+  });
 });

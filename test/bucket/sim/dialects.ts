@@ -52,21 +52,31 @@ export function report(dialect: Dialect, verdict: ServerVerdict, windowMs: numbe
           },
         ],
       });
-    case 'openai':
+    case 'openai': {
+      const fullInMs = Math.max(0, Math.ceil(verdict.fullAt - arrivalAt));
       return withRetry({
         policies: [
           {
             unit: 'requests',
             limit,
             remaining,
-            resetAt: receivedAt + Math.max(0, Math.round(verdict.resetAt - arrivalAt)),
-            resetPrecisionMs: 1,
+            resetAt: receivedAt + fullInMs,
+            resetPrecisionMs: goDurationPrecision(fullInMs),
             semantics: 'refill',
             dialect: 'openai',
           },
         ],
       });
+    }
     case 'none':
       return withRetry({ policies: [] });
   }
+}
+
+/** The precision a Go duration of `ms` whole milliseconds is written with (`1s`, `1.05s`, `987ms`): trailing zeros are dropped. */
+function goDurationPrecision(ms: number): number {
+  if (ms < 1000) return 1;
+  const millis = ms % 1000;
+  if (millis === 0) return 1000;
+  return millis % 100 === 0 ? 100 : millis % 10 === 0 ? 10 : 1;
 }

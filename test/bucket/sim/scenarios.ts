@@ -30,7 +30,7 @@ function scenario(group: Group, kind: ServerKind, dialect: Dialect, windowMs: nu
 export function allScenarios(): GroupedScenario[] {
   const list: GroupedScenario[] = [];
   for (const kind of KINDS) list.push(scenario('stated-1s', kind, 'ietf', 1000));
-  list.push(scenario('refill', 'bucket', 'openai', 1000));
+  for (const kind of KINDS) list.push(scenario('refill', kind, 'openai', 1000));
   list.push(scenario('refill', 'bucket', 'openai', 10_000, { durationMs: 30_000 }));
   for (const kind of KINDS) for (const dialect of ['xrl-epoch', 'xrl-delta'] as const) list.push(scenario('unstated-1s', kind, dialect, 1000));
   for (const windowMs of [2000, 3000, 10_000]) for (const kind of KINDS) list.push(scenario('stated', kind, 'ietf', windowMs));
@@ -42,7 +42,7 @@ export function allScenarios(): GroupedScenario[] {
       list.push(scenario('drop', kind, dialect, 1000, { limitChange: { at: 2500, to: 25 } }));
     }
   }
-  list.push(scenario('drop', 'bucket', 'openai', 1000, { limitChange: { at: 2500, to: 25 } }));
+  for (const kind of KINDS) list.push(scenario('drop', kind, 'openai', 1000, { limitChange: { at: 2500, to: 25 } }));
   for (const kind of KINDS) list.push(scenario('none', kind, 'none', 1000));
   for (const kind of KINDS) list.push(scenario('none', kind, 'none', 1000, { durationMs: 10_000 }));
   return list;

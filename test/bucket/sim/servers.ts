@@ -8,6 +8,8 @@ export interface ServerVerdict {
   readonly remaining: number;
   /** When quota comes back, server time: the window's end (fixed), the oldest entry's expiry (sliding), full (bucket). */
   readonly resetAt: number;
+  /** When everything held is back ("full again", refill semantics), server time. */
+  readonly fullAt: number;
   /** When at least one unit is available again, server time (for Retry-After). */
   readonly nextFreeAt: number;
 }
@@ -43,7 +45,7 @@ export function createServer(options: ServerOptions): SimServer {
           const end = phase + (index + 1) * windowMs;
           const accepted = count < limit;
           if (accepted) count++;
-          return { accepted, limit, remaining: Math.max(0, limit - count), resetAt: end, nextFreeAt: count < limit ? at : end };
+          return { accepted, limit, remaining: Math.max(0, limit - count), resetAt: end, fullAt: count === 0 ? at : end, nextFreeAt: count < limit ? at : end };
         },
       };
     }
@@ -61,7 +63,8 @@ export function createServer(options: ServerOptions): SimServer {
           // With more entries than the limit (after a drop), room appears when size falls below it.
           const freeIndex = head + Math.max(0, size() - limit);
           const nextFreeAt = size() < limit ? at : (log[freeIndex] ?? at) + windowMs;
-          return { accepted, limit, remaining: Math.max(0, limit - size()), resetAt: oldest + windowMs, nextFreeAt };
+          const fullAt = size() === 0 ? at : (log.at(-1) ?? at) + windowMs;
+          return { accepted, limit, remaining: Math.max(0, limit - size()), resetAt: oldest + windowMs, fullAt, nextFreeAt };
         },
       };
     }
@@ -87,6 +90,7 @@ export function createServer(options: ServerOptions): SimServer {
             limit,
             remaining,
             resetAt: at + (capacity - tokens) / rate,
+            fullAt: at + (capacity - tokens) / rate,
             nextFreeAt: tokens >= 1 ? at : at + (1 - tokens) / rate,
           };
         },
