@@ -102,6 +102,8 @@ export class PolicyState {
   #priorWindowHigh: number | undefined;
   /** The finest reset precision this policy has shown, ms. */
   #finestPrecision = Number.POSITIVE_INFINITY;
+  /** Probes sent since the window inference (re)started while it was not settled: spreads that taught it too little. */
+  #probesWhileInferring = 0;
   /** Theoretical arrival time of the pace (GCRA). */
   #paceTat = -Infinity;
 
@@ -200,7 +202,13 @@ export class PolicyState {
   forgetLearnedTiming(): void {
     this.#refill.reset();
     // An inferred window that let a 429 through was wrong (or the server changed): learn it again.
-    if (this.statedWindowMs === undefined && this.semantics !== 'refill') this.#inference.reset();
+    if (this.statedWindowMs === undefined && this.semantics !== 'refill') this.#restartInference();
+  }
+
+  /** Starts the window inference over (a 429, a limit change): what it learned no longer holds. */
+  #restartInference(): void {
+    this.#inference.reset();
+    this.#probesWhileInferring = 0;
   }
 
   /** Inference details for snapshots and tests. */
@@ -224,7 +232,7 @@ export class PolicyState {
       const high = this.window().high;
       if (Number.isFinite(high)) this.#priorWindowHigh = high;
       this.#refill.reset();
-      this.#inference.reset();
+      this.#restartInference();
     }
     if (policy.semantics !== undefined) this.semantics = policy.semantics;
     if (policy.windowMs !== undefined && policy.windowMs > 0) this.statedWindowMs = policy.windowMs;
@@ -415,7 +423,12 @@ export class PolicyState {
     // at its end once the middle has passed: spending all at once there would leave nothing in
     // flight to see the first units come back.
     const middle = sync.resetAt - sync.resetPrecisionMs * SPREAD_AIM - sync.receivedAt;
-    const until = Math.min(SPREAD_MAX_MS, middle > 0 ? middle : sync.resetAt - sync.receivedAt);
+    // After a probe (the last spread ended before the inference settled), spread over the whole
+    // SPREAD_MAX_MS even when the reset is nearer: a spread squeezed before a whole-second reset
+    // fits inside a 0.5 s sliding log and never shows a unit coming back, so fixed and sliding
+    // stay tied and every window ends in a wait for the reset (simulated 0.5 s sliding logs,
+    // epoch resets: 0.59 -> 0.93 of the limit; 1.5 s runs 0.67 -> 0.82).
+    const until = this.#probesWhileInferring > 0 ? SPREAD_MAX_MS : Math.min(SPREAD_MAX_MS, middle > 0 ? middle : sync.resetAt - sync.receivedAt);
     if (until <= 0) return rate;
     const spread = Math.max(1, sync.remaining) / until;
     return rate === undefined ? spread : Math.max(rate, spread);
@@ -508,6 +521,7 @@ export class PolicyState {
 
   /** Remembers that the probe on the current sync point went out. */
   markProbe(): void {
+    if (this.statedWindowMs === undefined && this.semantics !== 'refill' && !this.#inference.settled) this.#probesWhileInferring++;
     if (this.#freshest !== undefined) this.#probeForSync = this.#freshest.sendId;
   }
 }
