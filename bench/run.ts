@@ -37,6 +37,8 @@ interface RunRecord {
   client: ClientResult | null;
   settleMs: number;
   hung: boolean;
+  /** Requests in flight at the server when the limit first changed (scenarios with a schedule). */
+  inFlightAtChange?: number;
   error?: string;
 }
 
@@ -88,6 +90,9 @@ async function runOnce(scenario: Scenario, run: RunFunction): Promise<RunRecord>
     server.restart();
     const t0 = server.stats().startedAt;
     const stop = setTimeout(() => controller.abort(new Error('run time is up')), scenario.durationMs);
+    let inFlightAtChange: number | undefined;
+    const firstChange = scenario.schedule?.[0];
+    const sample = firstChange === undefined ? undefined : setTimeout(() => (inFlightAtChange = server.openRequests()), firstChange.atMs);
     const context: ClientContext = {
       url: server.url,
       total: scenario.total,
@@ -112,6 +117,7 @@ async function runOnce(scenario: Scenario, run: RunFunction): Promise<RunRecord>
     const winner = await Promise.race([outcome.then(() => 'done' as const), timedOut]);
     clearTimeout(guard);
     clearTimeout(stop);
+    clearTimeout(sample);
     hung = winner === 'hung';
     settleMs = Math.max(0, Date.now() - t0 - scenario.durationMs);
     if (!controller.signal.aborted) controller.abort(new Error('run finished'));
@@ -127,6 +133,7 @@ async function runOnce(scenario: Scenario, run: RunFunction): Promise<RunRecord>
       settleMs,
       hung,
     };
+    if (inFlightAtChange !== undefined) record.inFlightAtChange = inFlightAtChange;
     if (error !== undefined) record.error = error;
     return record;
   } finally {
@@ -200,9 +207,10 @@ async function main(): Promise<void> {
       for (let index = 0; index < runs; index += 1) {
         const record = await runOnce(scenario, run);
         cell.runs.push(record);
+        const atChange = record.inFlightAtChange === undefined ? '' : `, ${record.inFlightAtChange} in flight at the change`;
         process.stderr.write(
           `${scenario.id} ${contender} #${index + 1}: ${record.accepted} / ${record.rejected}` +
-            ` (${Math.round(record.utilization * 100)} %)${record.hung ? ' HUNG' : ''}${record.error === undefined ? '' : ` error: ${record.error}`}\n`,
+            ` (${Math.round(record.utilization * 100)} %)${atChange}${record.hung ? ' HUNG' : ''}${record.error === undefined ? '' : ` error: ${record.error}`}\n`,
         );
       }
       cell.median = {

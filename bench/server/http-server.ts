@@ -36,6 +36,8 @@ export interface ReferenceServer {
   setLimit(limit: number): void;
   /** Fresh limiter, counters and schedule clock, starting now. */
   restart(): void;
+  /** Requests received and not yet answered (in flight at the server). */
+  openRequests(): number;
   close(): Promise<void>;
 }
 
@@ -67,10 +69,13 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
     timers.add(timer);
   };
 
+  let open = 0;
   const handler = (request: IncomingMessage, response: ServerResponse): void => {
     let gone = false;
+    open++;
     response.on('close', () => {
       gone = true;
+      open--;
     });
     request.resume();
     const latency = minLatency + random() * (maxLatency - minLatency);
@@ -110,6 +115,7 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
     stats: () => endpoint.stats,
     setLimit: (limit) => endpoint.setLimit(limit),
     restart: () => endpoint.restart(),
+    openRequests: () => open,
     close: () =>
       new Promise<void>((resolve) => {
         closing = true;
