@@ -17,6 +17,15 @@ export interface Scenario {
   readonly limitChange?: { readonly at: number; readonly to: number };
   readonly requests?: number;
   readonly model?: QuotaModelOptions;
+  /**
+   * A busy client (the event loop shared with building each request): the k-th send admitted at
+   * one instant leaves about k times this many ms later than its send time says. 0 by default.
+   */
+  readonly dispatchLagMs?: number;
+  /** A client that keeps at most this many requests in flight (a browser's 6 connections per host). */
+  readonly maxInFlight?: number;
+  /** Each leg's latency range, ms. @default [10, 15] */
+  readonly legMs?: readonly [number, number];
 }
 
 /** What one run produced. */
@@ -119,8 +128,11 @@ export function simulate(scenario: Scenario, seed: number): RunResult {
   let wakeAt = Infinity;
   const followFrom = changeAt + scenario.windowMs;
 
+  const [legMin, legMax] = scenario.legMs ?? [10, 15];
+  const leg = (): number => legMin + random() * (legMax - legMin);
   const pump = (now: number): void => {
-    while (queued > 0 && now < end) {
+    let burst = 0;
+    while (queued > 0 && now < end && inFlight < (scenario.maxInFlight ?? Infinity)) {
       takeCalls++;
       const decision = model.take(now, { requests: 1 });
       if (!decision.ok) {
@@ -133,7 +145,9 @@ export function simulate(scenario: Scenario, seed: number): RunResult {
       queued--;
       inFlight++;
       peakInFlight = Math.max(peakInFlight, inFlight);
-      events.push({ time: now + 10 + random() * 5, seq: seq++, type: 'arrive', send: decision.send });
+      // (No draw without a lag: every other scenario keeps its random sequence.)
+      const lag = scenario.dispatchLagMs === undefined ? 0 : scenario.dispatchLagMs * burst++ * (0.5 + random());
+      events.push({ time: now + lag + leg(), seq: seq++, type: 'arrive', send: decision.send });
     }
   };
 
@@ -146,7 +160,7 @@ export function simulate(scenario: Scenario, seed: number): RunResult {
       pump(now);
     } else if (event.type === 'arrive') {
       const verdict = server.handle(now);
-      const receivedAt = now + 10 + random() * 5;
+      const receivedAt = now + leg();
       const parsed = report(scenario.dialect, verdict, scenario.windowMs, now, receivedAt);
       if (now < end) {
         if (verdict.accepted) {
