@@ -1,4 +1,5 @@
 import type { KyInstance } from 'ky';
+import { parseRateLimitHeaders } from '../headers/parse-rate-limit-headers.ts';
 import type { Quota } from '../quota.ts';
 import type { OpenChannel } from '../store/broadcast/ports.ts';
 import { systemClock, type Clock, type TimerHandle } from '../utils/clock.ts';
@@ -8,6 +9,7 @@ import { allowedPerSecond, stretchChanged, stretchFor } from './fair-share.ts';
 import { Feed, type FeedHost } from './feed.ts';
 import { feedKey, pollChannelName } from './names.ts';
 import { RateMemory } from './rate-memory.ts';
+import { ServerRoom } from './server-room.ts';
 import { defaultPollChannel, PollChannel, type OutgoingPollMessage } from './poll-channel.ts';
 import { Poller, type PollerFeed } from './poller.ts';
 import type { PollMessage } from './protocol.ts';
@@ -68,6 +70,7 @@ export class PollRegistry implements PollingSource {
   readonly #stretch = new Map<string, number>();
   readonly #figures = new Map<string, { readonly wanted: number; readonly allowed: number | undefined }>();
   readonly #rates = new RateMemory();
+  readonly #room = new ServerRoom();
   readonly #stops: (() => void)[] = [];
   readonly #feedHost: FeedHost;
   #fallbackBucket: string | undefined;
@@ -200,13 +203,29 @@ export class PollRegistry implements PollingSource {
   async #fetch(feed: Feed, signal: AbortSignal, onGranted: () => void): Promise<Response> {
     const request = feed.settings.request;
     const hooks = request.hooks ?? {};
+    const askedAt = this.#clock.now();
+    let grantedAt: number | undefined;
     const learnBucket = ({ request: sent }: { request: Request }): void => {
+      grantedAt ??= this.#clock.now();
       const before = feed.bucket;
       feed.bucket = this.#quota.bucketOf(sent, undefined);
       onGranted();
       if (before !== feed.bucket) this.#demandChanged();
     };
-    return this.#client.get(feed.settings.url, { ...request, signal, hooks: { ...hooks, beforeRequest: [...(hooks.beforeRequest ?? []), learnBucket] } });
+    // The server's own count of what it holds tells whether the pollers' demand fits (ServerRoom).
+    const countRoom = ({ response }: { response: Response }): void => {
+      const bucket = feed.bucket ?? this.#fallbackBucket;
+      if (bucket === undefined) return;
+      const now = this.#clock.now();
+      const intervalMs = feed.wantedMs * this.stretch(bucket);
+      const queuedShare = Number.isFinite(intervalMs) && intervalMs > 0 ? ((grantedAt ?? now) - askedAt) / intervalMs : 0;
+      this.#room.observe(bucket, parseRateLimitHeaders(response.headers, { now, status: response.status }).policies, now, queuedShare);
+    };
+    return this.#client.get(feed.settings.url, {
+      ...request,
+      signal,
+      hooks: { ...hooks, beforeRequest: [...(hooks.beforeRequest ?? []), learnBucket], afterResponse: [...(hooks.afterResponse ?? []), countRoom] },
+    });
   }
 
   #onMessage(message: PollMessage): void {
@@ -301,7 +320,7 @@ export class PollRegistry implements PollingSource {
     const allowed: Record<string, number> = {};
     for (const [bucket, model] of this.#quota.store.snapshot(now)) {
       this.#rates.observe(bucket, model.limit, allowedPerSecond(model), now);
-      const rate = this.#rates.best(bucket, now);
+      const rate = this.#allowedHere(bucket, model.limit, now);
       if (rate !== undefined) allowed[bucket] = rate;
     }
     const ttlMs = this.#hidden ? hiddenDemandTtlMs : 3 * this.#announceMs;
@@ -321,7 +340,7 @@ export class PollRegistry implements PollingSource {
     for (const bucket of buckets) {
       const model = models.get(bucket);
       if (model !== undefined) this.#rates.observe(bucket, model.limit, allowedPerSecond(model), now);
-      const own = this.#rates.best(bucket, now);
+      const own = model === undefined ? this.#rates.best(bucket, now) : this.#allowedHere(bucket, model.limit, now);
       const shared = this.#demand.allowed(bucket, now);
       const allowed = own === undefined ? shared : shared === undefined ? own : Math.max(own, shared);
       const wanted = this.#demand.wanted(bucket, now, this.#fallbackBucket);
@@ -334,6 +353,22 @@ export class PollRegistry implements PollingSource {
       const described = this.describe(bucket);
       if (described !== undefined) this.#quota.emitPollInterval({ bucket, ...described });
     }
+  }
+
+  /**
+   * The rate this tab believes the bucket allows: the best `limit / window` the model paced with
+   * lately, or, when the server's counts show that all the pollers want fits (ServerRoom), that
+   * much: the pollers then do not stretch. The fit is remembered like the model's figures (the
+   * best within `RateMemory`'s span), so a fit that lapses for a moment does not stretch and
+   * unstretch the pollers (each move resets their cadence). Only the whole demand's fit counts:
+   * a partial one, computed by each tab from its own responses, left tabs stretched differently
+   * (lived intervals 2.2x apart on 40 URLs); a quota that binds keeps the model's figure.
+   */
+  #allowedHere(bucket: string, limit: number | undefined, now: number): number | undefined {
+    const wanted = this.#demand.wanted(bucket, now, this.#fallbackBucket);
+    const fits = this.#room.fitRate(bucket, wanted / (this.#stretch.get(bucket) ?? 1), now);
+    if (fits !== undefined && fits >= wanted) this.#rates.observe(bucket, limit, fits, now);
+    return this.#rates.best(bucket, now);
   }
 
   #clear(handle: TimerHandle | undefined): void {

@@ -23,7 +23,11 @@ export interface BucketPolling {
   readonly stretch: number;
   /** Requests per second all pollers of all tabs want from this bucket (one per shared URL). */
   readonly wantedPerSecond: number;
-  /** Requests per second the quota allows (`limit / window`), when known. */
+  /**
+   * Requests per second the quota allows, when known: the best `limit / window` the quota model
+   * paced with lately, or more while every recent response showed the server had room (its
+   * `limit * demand / held`: the model's window bound may be loose while it is learned).
+   */
   readonly allowedPerSecond: number | undefined;
   /** Tabs polling this quota (this one included). */
   readonly tabs: number;

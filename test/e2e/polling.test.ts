@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,7 +50,9 @@ async function openTabs(count: number): Promise<{ context: BrowserContext; pages
   const pages: Page[] = [];
   for (let index = 0; index < count; index++) {
     const page = await context.newPage();
-    await page.goto(server.url);
+    // With KYQ_E2E_TRACE the tabs log every quota model call (support/replay-model.ts replays them).
+    const traced = process.env['KYQ_E2E_TRACE'] !== undefined && process.env['KYQ_E2E_TRACE'] !== '';
+    await page.goto(`${server.url}/${traced ? '?modellog' : ''}`);
     await page.waitForFunction(() => document.title === 'ready');
     pages.push(page);
   }
@@ -65,6 +68,11 @@ async function run(pages: readonly Page[], specsOf: (tab: number) => WidgetSpec[
   await sleep(WARMUP_MS + RUN_MS);
   const results = await Promise.all(pages.map((page) => page.evaluate(() => (window as unknown as KqpWindow).kqp.stop())));
   const endedAt = Date.now();
+  const file = process.env['KYQ_E2E_TRACE'];
+  if (file !== undefined && file !== '') {
+    const name = specsOf(0)[0]?.url.includes('/') === true ? 'fair' : 'shared';
+    writeFileSync(`${file}.poll-${name}.json`, JSON.stringify({ startedAt: measureAt - WARMUP_MS, endedAt, tabs: results.map((result) => ({ model: result.model })), server: server.requests }));
+  }
   const stats = server.endpoint.stats;
   const arrivals = [...stats.acceptedAt, ...stats.rejectedAt].sort((a, b) => a - b);
   return { results, arrivals, accepted: stats.acceptedAt, measureAt, endedAt };

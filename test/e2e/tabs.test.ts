@@ -53,13 +53,20 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** With `KYQ_E2E_TRACE`, tabs also log every quota model call (replay them with support/replay-model.ts). */
+function traced(query: string): string {
+  const file = process.env['KYQ_E2E_TRACE'];
+  if (file === undefined || file === '') return query;
+  return query === '' ? '?modellog' : `${query}&modellog`;
+}
+
 async function openTabs(count: number, query = ''): Promise<{ context: BrowserContext; pages: Page[] }> {
   // One context: its pages share BroadcastChannel and Web Locks, as the tabs of one profile do.
   const context = await browser.newContext();
   const pages: Page[] = [];
   for (let index = 0; index < count; index++) {
     const page = await context.newPage();
-    await page.goto(`${server.url}/${query}`);
+    await page.goto(`${server.url}/${traced(query)}`);
     await page.waitForFunction(() => document.title === 'ready');
     pages.push(page);
   }

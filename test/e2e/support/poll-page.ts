@@ -3,6 +3,7 @@
  * widgets that `api.poll()` on the default store, measured from the test through `window.kqp`.
  */
 import { createClient, type PollHandle, type PollInfo } from '../../../src/index.ts';
+import { recordModelCalls, type ModelCall } from './model-log.ts';
 
 /** One widget of the page: what it polls. */
 export interface WidgetSpec {
@@ -42,8 +43,12 @@ export interface PollTabResults {
   readonly stretch: number | undefined;
   /** `snapshot()[0]`'s `polling.allowedPerSecond`, `polling.stretch` and `windowMs`, lowest and highest seen while measuring. */
   readonly seen: { allowed: [number, number]; stretch: [number, number]; windowMs: [number, number]; limit: [number, number] };
+  /** With `?modellog`: every quota model call in this tab (the leader's), for support/replay-model.ts. */
+  readonly model: ModelCall[];
 }
 
+const modelCalls: ModelCall[] = [];
+if (new URLSearchParams(location.search).has('modellog')) recordModelCalls(modelCalls);
 const api = createClient({ baseUrl: `${location.origin}/api/`, retry: { limit: 5 }, timeout: false, cache: 'no-store', quota: { name: 'poll-e2e' } });
 let status429 = 0;
 api.quota.on('limited', () => status429++);
@@ -124,6 +129,7 @@ function stop(): PollTabResults {
     status429,
     stretch: api.quota.snapshot()[0]?.polling?.stretch,
     seen,
+    model: modelCalls,
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { BroadcastQuotaStore, MemoryQuotaStore, createClient, type QuotaStore } from '../../../src/index.ts';
 import { quotaNames } from '../../../src/store/broadcast/names.ts';
+import { recordModelCalls, type ModelCall } from './model-log.ts';
 
 /** What a tab reports to the test when its loops stop. */
 export interface TabResults {
@@ -42,8 +43,12 @@ export interface TabTrace {
   snaps: [number, number, number, number, number][];
   /** Every other tab's protocol message, as a second channel in this tab hears it: [time, type, from, to, id, detail]. */
   messages: [number, string, string, string, string, string][];
+  /** With `?modellog`: every QuotaModel call in this tab, in order, with its answer (for a replay in Node). */
+  model: ModelCall[];
 }
-const trace: TabTrace = { grants: [], reports: [], fetches: [], snaps: [], messages: [] };
+const trace: TabTrace = { grants: [], reports: [], fetches: [], snaps: [], messages: [], model: [] };
+// Every call into this tab's quota models, for an offline replay (support/replay-model.ts).
+if (new URLSearchParams(location.search).has('modellog')) recordModelCalls(trace.model);
 if (new URLSearchParams(location.search).has('sniff')) {
   const sniffer = new BroadcastChannel(quotaNames('e2e').channel);
   sniffer.onmessage = (event: MessageEvent) => {
