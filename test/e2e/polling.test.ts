@@ -109,11 +109,13 @@ describe('dashboards poll within the quota (real Chromium)', () => {
     // a cadence reset when the stretch moves, or a follower standing in for a late owner, puts a
     // fifth in); data age 1.2-1.4 s, and 2.9-4.2 s in runs where the quota model's window
     // estimate swung to 3.4 s and stretched the pollers (4.1 s and 6.4 s in the last runs of session
-    // 2, after the model spends confirmed room in bursts). Asserted at what holds robustly: a feed
-    // that stops still fails.
+    // 2, after the model spends confirmed room in bursts). Session 3 (pollers do not stretch while
+    // the server's counts show their demand fits, ServerRoom): 1.03-1.21 s in 5 of 7 runs, 3.0-3.2 s
+    // in the others (two tabs fetching one URL ms apart, a cadence reset: src/poll/feed.ts).
+    // Asserted at what holds robustly: a feed that stops still fails.
     expect(measured.length).toBeLessThanOrEqual(4.4 * ((endedAt - measureAt) / 1000));
     expect(perSecond).toBeLessThanOrEqual(6);
-    expect(maxAge).toBeLessThanOrEqual(10_000);
+    expect(maxAge).toBeLessThanOrEqual(5000);
     expect(widgets.every((widget) => widget.errors.length === 0 && widget.deliveries >= 15)).toBe(true);
     await context.close();
   });
