@@ -98,6 +98,23 @@ async function acquireFor(state: CallState | undefined, request: Request): Promi
  * `beforeError` give back a token that was never sent.
  */
 export function createQuotaHooks(quota: Quota, defaults: { cost: Units; priority: number }, ticketKey: symbol): Hooks {
+  const afterResponse: AfterResponseHook = async ({ options }) => {
+    await release(options);
+  };
+  /**
+   * Whether this call's attempts can only be sent by our fetch: no other hook can answer with a
+   * `Response` instead (another `beforeRequest` or `beforeRetry`), and no init hook after ours can
+   * replace the fetch or the hooks. Then every response ky sees came from our fetch, which took
+   * the attempt's token, the follower's shared response and closed the group itself: `afterResponse`
+   * would find nothing to give back.
+   */
+  const onlyOwnHooks = (hooks: Hooks | undefined): boolean => {
+    const inits = hooks?.init;
+    if (inits === undefined || inits.at(-1) !== init) return false;
+    const requests = hooks?.beforeRequest ?? [];
+    const retries = hooks?.beforeRetry ?? [];
+    return requests.every((hook) => hook === beforeRequest) && retries.every((hook) => hook === beforeRetry);
+  };
   const init: InitHook = (options) => {
     const context = options.context as Record<PropertyKey, unknown> | undefined;
     const ticket = context?.[ticketKey] as GateTicket | undefined;
@@ -112,6 +129,9 @@ export function createQuotaHooks(quota: Quota, defaults: { cost: Units; priority
     };
     if (ticket !== undefined) ticket.grant = undefined;
     options.context = { ...options.context, [callKey]: state };
+    // ky hands every `afterResponse` hook a clone of the response (a stream tee per call): leave
+    // ours out of this call when it can have nothing to give back (see `onlyOwnHooks`).
+    if (onlyOwnHooks(options.hooks)) options.hooks = { ...options.hooks, afterResponse: options.hooks?.afterResponse?.filter((hook) => hook !== afterResponse) };
     if (state.shared !== undefined) options.retry = neverAfterShared(options.retry, state);
     const inner = options.fetch;
     options.fetch = async (input, init) => {
@@ -170,9 +190,6 @@ export function createQuotaHooks(quota: Quota, defaults: { cost: Units; priority
     const unused = state.grant;
     state.grant = undefined;
     await quota.cancel(unused);
-  };
-  const afterResponse: AfterResponseHook = async ({ options }) => {
-    await release(options);
   };
   const beforeError: BeforeErrorHook = async ({ error, request, options }) => {
     await release(options);
