@@ -152,7 +152,11 @@ export function createQuotaHooks(quota: Quota, defaults: { cost: Units; priority
       // Look the global up per attempt: msw and test doubles patch `fetch` after import.
       const fetchFunction = inner ?? ((i: RequestInfo | URL, o?: RequestInit) => globalThis.fetch(i, o));
       try {
-        grant = grant === undefined ? await quota.acquire(request, state.call) : await quota.fresh(grant, request, state.call);
+        if (grant === undefined) grant = await quota.acquire(request, state.call);
+        else {
+          const renewed = quota.fresh(grant, request, state.call);
+          grant = renewed instanceof Promise ? await renewed : renewed;
+        }
         const response = await quota.send(grant, request, requestInit, fetchFunction);
         state.group?.record(response, request);
         return response;
