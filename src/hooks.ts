@@ -128,7 +128,10 @@ export function createQuotaHooks(quota: Quota, defaults: { cost: Units; priority
       servedShared: false,
     };
     if (ticket !== undefined) ticket.grant = undefined;
-    options.context = { ...options.context, [callKey]: state };
+    // ky hands init hooks a copy of the call's plain `context` to change: add to it, no second copy.
+    const own = options.context as Record<PropertyKey, unknown> | undefined;
+    if (own !== undefined && Object.getPrototypeOf(own) === Object.prototype) own[callKey] = state;
+    else options.context = { ...own, [callKey]: state };
     // ky hands every `afterResponse` hook a clone of the response (a stream tee per call): leave
     // ours out of this call when it can have nothing to give back (see `onlyOwnHooks`).
     if (onlyOwnHooks(options.hooks)) options.hooks = { ...options.hooks, afterResponse: options.hooks?.afterResponse?.filter((hook) => hook !== afterResponse) };
