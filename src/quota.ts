@@ -314,8 +314,8 @@ export class Quota {
     } catch (error) {
       return this.#reportFailed(grant, error);
     }
-    if (!(result instanceof Promise)) return this.#reported(result);
-    return result.then(
+    if (typeof (result as { then?: unknown } | undefined)?.then !== 'function') return this.#reported(result as Reported);
+    return Promise.resolve(result).then(
       (value) => this.#reported(value),
       (error: unknown) => this.#reportFailed(grant, error),
     );
