@@ -43,7 +43,11 @@ export class BucketKeys {
     if (typeof this.#option === 'string') return this.#option;
     const chosen = this.#option?.(request);
     if (chosen !== undefined) return chosen;
-    return this.#defaultKey(new URL(request.url), request.headers.get('authorization'));
+    const authorization = request.headers.get('authorization');
+    // No route named by a server yet: the key needs only the origin, read off the URL's text.
+    const origin = this.#routeScopes.size === 0 ? httpOrigin(request.url) : undefined;
+    if (origin !== undefined) return authorization === null ? origin : `${origin}#${hashString(authorization)}`;
+    return this.#defaultKey(new URL(request.url), authorization);
   }
 
   /**
@@ -82,6 +86,21 @@ export class BucketKeys {
     if (this.#routeScopes.get(route) === scope) return;
     remember(this.#routeScopes, route, scope);
   }
+}
+
+/**
+ * `new URL(href).origin` for a serialized http(s) URL without credentials (a `Request`'s `url`),
+ * without parsing it: the scheme and authority, which such a URL ends with the path's first `/`;
+ * `undefined` for any other URL.
+ */
+export function httpOrigin(href: string): string | undefined {
+  const start = href.startsWith('https://') ? 8 : href.startsWith('http://') ? 7 : -1;
+  if (start === -1) return undefined;
+  const end = href.indexOf('/', start);
+  if (end === -1) return undefined;
+  const authority = href.slice(start, end);
+  if (authority.length === 0 || authority.includes('@') || authority.includes('?') || authority.includes('#')) return undefined;
+  return href.slice(0, end);
 }
 
 /** The origin plus a hash of the request's credential, if any. */

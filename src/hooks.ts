@@ -98,6 +98,23 @@ async function acquireFor(state: CallState | undefined, request: Request): Promi
  * `beforeError` give back a token that was never sent.
  */
 export function createQuotaHooks(quota: Quota, defaults: { cost: Units; priority: number }, ticketKey: symbol): Hooks {
+  const afterResponse: AfterResponseHook = async ({ options }) => {
+    await release(options);
+  };
+  /**
+   * Whether this call's attempts can only be sent by our fetch: no other hook can answer with a
+   * `Response` instead (another `beforeRequest` or `beforeRetry`), and no init hook after ours can
+   * replace the fetch or the hooks. Then every response ky sees came from our fetch, which took
+   * the attempt's token, the follower's shared response and closed the group itself: `afterResponse`
+   * would find nothing to give back.
+   */
+  const onlyOwnHooks = (hooks: Hooks | undefined): boolean => {
+    const inits = hooks?.init;
+    if (inits === undefined || inits.at(-1) !== init) return false;
+    const requests = hooks?.beforeRequest ?? [];
+    const retries = hooks?.beforeRetry ?? [];
+    return requests.every((hook) => hook === beforeRequest) && retries.every((hook) => hook === beforeRetry);
+  };
   const init: InitHook = (options) => {
     const context = options.context as Record<PropertyKey, unknown> | undefined;
     const ticket = context?.[ticketKey] as GateTicket | undefined;
@@ -111,7 +128,13 @@ export function createQuotaHooks(quota: Quota, defaults: { cost: Units; priority
       servedShared: false,
     };
     if (ticket !== undefined) ticket.grant = undefined;
-    options.context = { ...options.context, [callKey]: state };
+    // ky hands init hooks a copy of the call's plain `context` to change: add to it, no second copy.
+    const own = options.context as Record<PropertyKey, unknown> | undefined;
+    if (own !== undefined && Object.getPrototypeOf(own) === Object.prototype) own[callKey] = state;
+    else options.context = { ...own, [callKey]: state };
+    // ky hands every `afterResponse` hook a clone of the response (a stream tee per call): leave
+    // ours out of this call when it can have nothing to give back (see `onlyOwnHooks`).
+    if (onlyOwnHooks(options.hooks)) options.hooks = { ...options.hooks, afterResponse: options.hooks?.afterResponse?.filter((hook) => hook !== afterResponse) };
     if (state.shared !== undefined) options.retry = neverAfterShared(options.retry, state);
     const inner = options.fetch;
     options.fetch = async (input, init) => {
@@ -132,7 +155,11 @@ export function createQuotaHooks(quota: Quota, defaults: { cost: Units; priority
       // Look the global up per attempt: msw and test doubles patch `fetch` after import.
       const fetchFunction = inner ?? ((i: RequestInfo | URL, o?: RequestInit) => globalThis.fetch(i, o));
       try {
-        grant = grant === undefined ? await quota.acquire(request, state.call) : await quota.fresh(grant, request, state.call);
+        if (grant === undefined) grant = await quota.acquire(request, state.call);
+        else {
+          const renewed = quota.fresh(grant, request, state.call);
+          grant = renewed instanceof Promise ? await renewed : renewed;
+        }
         const response = await quota.send(grant, request, requestInit, fetchFunction);
         state.group?.record(response, request);
         return response;
@@ -170,9 +197,6 @@ export function createQuotaHooks(quota: Quota, defaults: { cost: Units; priority
     const unused = state.grant;
     state.grant = undefined;
     await quota.cancel(unused);
-  };
-  const afterResponse: AfterResponseHook = async ({ options }) => {
-    await release(options);
   };
   const beforeError: BeforeErrorHook = async ({ error, request, options }) => {
     await release(options);

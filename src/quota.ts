@@ -60,6 +60,9 @@ export interface SendOptions {
 
 const limitStatuses = new Set([429, 503]);
 
+/** What the store said about a reported attempt (`undefined` when it failed to record it). */
+type Reported = { pausedUntil?: number; limitChanged?: boolean } | undefined;
+
 /** A token older than this when its attempt is about to go is taken again (see {@link Quota.fresh}). */
 const staleGrantMs = 1000;
 
@@ -236,10 +239,10 @@ export class Quota {
    * granted, so sending it late would spend a slot the bucket already let go of.
    * @internal
    */
-  async fresh(grant: Grant, request: Request, call: CallQuota): Promise<Grant> {
+  fresh(grant: Grant, request: Request, call: CallQuota): Grant | Promise<Grant> {
     if (grant.grantedAt === undefined || this.#clock.now() - grant.grantedAt <= staleGrantMs) return grant;
-    await this.cancel(grant);
-    return this.acquire(request, call);
+    const given = this.#report(grant, { now: this.#clock.now() });
+    return given instanceof Promise ? given.then(() => this.acquire(request, call)) : this.acquire(request, call);
   }
 
   /**
@@ -303,15 +306,33 @@ export class Quota {
     return parseRateLimitHeaders(response.headers, { now, status: response.status, url: request.url, clockSkewMs: this.#skew.estimate(origin) });
   }
 
-  async #report(grant: Grant, observation: Parameters<QuotaStore['report']>[1]): Promise<{ pausedUntil?: number; limitChanged?: boolean } | undefined> {
+  /** Feed an attempt's outcome to the store and free its slot (at once when the store answers synchronously). */
+  #report(grant: Grant, observation: Parameters<QuotaStore['report']>[1]): Reported | Promise<Reported> {
+    let result: ReturnType<QuotaStore['report']>;
     try {
-      return await this.#store.report(grant, observation);
+      result = this.#store.report(grant, observation);
     } catch (error) {
+      return this.#reportFailed(grant, error);
+    }
+    if (typeof (result as { then?: unknown } | undefined)?.then !== 'function') return this.#reported(result as Reported);
+    return Promise.resolve(result).then(
+      (value) => this.#reported(value),
+      (error: unknown) => this.#reportFailed(grant, error),
+    );
+  }
+
+  #reported(result: Reported): Reported {
+    this.#scheduler.release();
+    return result;
+  }
+
+  #reportFailed(grant: Grant, error: unknown): undefined {
+    try {
       this.#warn(grant.bucket, 'store-report', `The quota store failed to record a response: ${String(error)}`);
-      return undefined;
     } finally {
       this.#scheduler.release();
     }
+    return undefined;
   }
 
   #afterResponse(request: Request, response: Response, grant: Grant, parsed: ParsedRateLimit, pausedUntil: number | undefined, limitChanged: boolean): void {

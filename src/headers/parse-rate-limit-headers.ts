@@ -1,7 +1,7 @@
 import type { Clock } from './clock.ts';
 import { parseHttpDate, splitDateAwareList } from './dates.ts';
 import type { DialectContext } from './dialects/context.ts';
-import { DIALECTS } from './dialects/index.ts';
+import { DIALECTS, isRateLimitHeaderName } from './dialects/index.ts';
 import { dialectForUrl } from './host-registry.ts';
 import { MAX_POLICIES, SECOND_MS } from './limits.ts';
 import { normalizeHeaders } from './normalize-headers.ts';
@@ -39,6 +39,11 @@ function isStale(headers: NormalizedHeaders): boolean {
   if (raw === undefined) return false;
   const age = parseStrictNumber(raw.split(',', 1)[0] ?? '');
   return age !== undefined && age > 0;
+}
+
+function hasRateLimitHeader(headers: NormalizedHeaders): boolean {
+  for (const name of headers.keys()) if (isRateLimitHeaderName(name)) return true;
+  return false;
 }
 
 function collectPolicies(context: DialectContext): RateLimitPolicy[] {
@@ -160,6 +165,7 @@ export function parseRateLimitHeaders(headers: HeadersLike, options: ParseRateLi
     const now = typeof options.now === 'number' && Number.isFinite(options.now) ? options.now : Date.now();
     const status = typeof options.status === 'number' && Number.isFinite(options.status) ? options.status : undefined;
     const normalized = normalizeHeaders(headers);
+    if (!hasRateLimitHeader(normalized)) return { policies: [] };
     const clock = clockFor(normalized, now, options.clockSkewMs);
     const context: DialectContext = { headers: normalized, clock, host: dialectForUrl(options.url) };
     const policies = isStale(normalized) ? [] : collectPolicies(context);

@@ -4,6 +4,9 @@ import { QueueFullError } from '../errors/queue-full-error.ts';
 import { QuotaClosedError } from '../errors/quota-closed-error.ts';
 import { QuotaTimeoutError } from '../errors/quota-timeout-error.ts';
 import type { Grant, QuotaStore } from '../store/quota-store.ts';
+
+/** A store's answer to a take, sync or async. */
+type Taken = ReturnType<QuotaStore['take']>;
 import { abortReason } from '../utils/abort.ts';
 import type { Clock, TimerHandle } from '../utils/clock.ts';
 import { Fifo } from './fifo.ts';
@@ -103,6 +106,29 @@ export class Scheduler {
     if (this.#queued >= this.#options.maxQueue) {
       return Promise.reject(new QueueFullError(request.bucket, this.#options.maxQueue));
     }
+    const state = this.#bucket(request.bucket);
+    if (state.queue.size === 0 && !state.taking && this.#inFlight < this.#options.concurrency) {
+      // Nobody waits ahead in this bucket: ask the store now, as the pump would for this request as
+      // the head, and queue only if it must wait (most requests of a quota with room never queue).
+      const { clock, store, defaults } = this.#options;
+      let result: Taken;
+      try {
+        result = store.take({ bucket: request.bucket, cost: request.cost, now: clock.now(), defaults });
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (!(result instanceof Promise) && result.ok) {
+        this.#inFlight++;
+        return Promise.resolve({ bucket: request.bucket, send: result.send, grantedAt: clock.now() });
+      }
+      return this.#wait(request, state, result);
+    }
+    return this.#wait(request, state, undefined);
+  }
+
+  /** Queue `request`; `asked` is the store's answer to a take already asked for it as the bucket's head. */
+  #wait(request: AcquireRequest, state: BucketState, asked: Taken | undefined): Promise<Grant> {
+    const { signal } = request;
     return new Promise<Grant>((resolve, reject) => {
       const waiter: Waiter = {
         request,
@@ -117,14 +143,14 @@ export class Scheduler {
         waiter.onAbort = () => this.#dropWaiter(waiter, abortReason(signal));
         signal.addEventListener('abort', waiter.onAbort, { once: true });
       }
-      const state = this.#bucket(request.bucket);
       state.queue.push(waiter);
       this.#queued++;
       if (Number.isFinite(this.#options.maxWaitMs)) {
         this.#byDeadline.push(waiter);
         if (this.#deadlineTimer === undefined) this.#armDeadlineTimer();
       }
-      this.#pump(request.bucket);
+      if (asked === undefined) this.#pump(request.bucket);
+      else if (this.#use(request.bucket, state, asked)) this.#pump(request.bucket);
     });
   }
 
@@ -192,24 +218,27 @@ export class Scheduler {
       if (head === undefined) return;
       const now = clock.now();
       const result = store.take({ bucket, cost: head.request.cost, now, defaults });
-      if (result instanceof Promise) {
-        state.taking = true;
-        result.then(
-          (decision) => {
-            state.taking = false;
-            if (this.#apply(bucket, state, decision)) this.#pump(bucket);
-          },
-          (error: unknown) => {
-            state.taking = false;
-            const waiter = state.queue.shift();
-            if (waiter) this.#settle(waiter, undefined, error);
-            this.#pump(bucket);
-          },
-        );
-        return;
-      }
-      if (!this.#apply(bucket, state, result)) return;
+      if (!this.#use(bucket, state, result)) return;
     }
+  }
+
+  /** Use the store's answer to the head's take (awaited when async); true when the pump may go on. */
+  #use(bucket: string, state: BucketState, result: Taken): boolean {
+    if (!(result instanceof Promise)) return this.#apply(bucket, state, result);
+    state.taking = true;
+    result.then(
+      (decision) => {
+        state.taking = false;
+        if (this.#apply(bucket, state, decision)) this.#pump(bucket);
+      },
+      (error: unknown) => {
+        state.taking = false;
+        const waiter = state.queue.shift();
+        if (waiter) this.#settle(waiter, undefined, error);
+        this.#pump(bucket);
+      },
+    );
+    return false;
   }
 
   /** Use a store's decision; true when the pump may go on. */

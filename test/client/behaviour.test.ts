@@ -243,6 +243,22 @@ describe('ky integration', () => {
     await api.quota.close();
   });
 
+  it('a token is given back when a later init hook replaces the fetch, or a beforeRetry hook answers', async () => {
+    const seen = counting((n) => (n === 1 ? HttpResponse.json({}, { status: 500 }) : ok()));
+    const api = createClient({ baseUrl: base, quota: { coalesce: false } });
+    // An init hook after ours sends through its own fetch: our fetch never takes the token.
+    const stubbed = api.extend({ hooks: { init: [(options) => void (options.fetch = async () => HttpResponse.json({ stubbed: true }))] } });
+    expect(await settle(stubbed.get('x').json())).toEqual({ stubbed: true });
+    expect(api.quota.inFlight).toBe(0);
+    // The retry's token is taken by our beforeRetry hook; a later one answers from a cache instead.
+    const cached = api.extend({ retry: { limit: 1, delay: () => 0 }, hooks: { beforeRetry: [() => HttpResponse.json({ cached: true })] } });
+    expect(await settle(cached.get('y').json())).toEqual({ cached: true });
+    expect(seen).toHaveLength(1);
+    expect(api.quota.inFlight).toBe(0);
+    expect(api.quota.snapshot()[0]?.inFlight).toBe(0);
+    await api.quota.close();
+  });
+
   it('withQuota() adds the quota to an existing ky instance in one line, keeping its options', async () => {
     const seen = counting(() => ok({ 'x-ratelimit-limit': '7', 'x-ratelimit-remaining': '6' }));
     const existing = ky.create({ baseUrl: base, headers: { authorization: 'Bearer secret' }, retry: 4 });

@@ -22,3 +22,15 @@ export const DIALECTS: readonly Dialect[] = [
   parseZendesk,
   parseAzure,
 ];
+
+/**
+ * Whether a (lowercased) header name can carry a rate limit for any dialect or retry signal above:
+ * every name they read contains `limit` (`ratelimit*`, `x-rate-limit-*`, `x-app-limit-*`,
+ * `*-api-call-limit`, `sforce-limit-info`, ...) or `retry-after`, or is Anthropic's
+ * (`anthropic-priority-*`). A response with no such name has nothing to parse (its `Date`, `Age`
+ * and `Content-Type` only qualify the others): most responses, read without running the dialects.
+ * A dialect reading a name outside this rule must widen it (`test/headers` checks every fixture).
+ */
+export function isRateLimitHeaderName(name: string): boolean {
+  return name.includes('limit') || name.includes('retry-after') || name.startsWith('anthropic-');
+}
