@@ -46,7 +46,7 @@ export class BucketKeys {
     const authorization = request.headers.get('authorization');
     // No route named by a server yet: the key needs only the origin, read off the URL's text.
     const origin = this.#routeScopes.size === 0 ? httpOrigin(request.url) : undefined;
-    if (origin !== undefined) return authorization === null ? origin : `${origin}#${hashString(authorization)}`;
+    if (origin !== undefined) return baseKey(origin, authorization);
     return this.#defaultKey(new URL(request.url), authorization);
   }
 
@@ -64,7 +64,7 @@ export class BucketKeys {
   }
 
   #defaultKey(url: URL, authorization: string | null): string {
-    const base = authorization === null ? url.origin : `${url.origin}#${hashString(authorization)}`;
+    const base = baseKey(url.origin, authorization);
     const scope = this.#routeScopes.size === 0 ? undefined : this.#routeScopes.get(routeOf(url));
     if (scope === undefined) return base;
     const adopted = this.#adopted.get(base);
@@ -80,7 +80,7 @@ export class BucketKeys {
   learn(request: Request, scope: string): void {
     if (this.#option !== undefined) return;
     const url = new URL(request.url);
-    const base = baseOf(request, url);
+    const base = baseKey(url.origin, request.headers.get('authorization'));
     if (!this.#adopted.has(base)) remember(this.#adopted, base, scope);
     const route = routeOf(url);
     if (this.#routeScopes.get(route) === scope) return;
@@ -104,9 +104,8 @@ export function httpOrigin(href: string): string | undefined {
 }
 
 /** The origin plus a hash of the request's credential, if any. */
-function baseOf(request: Request, url: URL): string {
-  const credential = request.headers.get('authorization');
-  return credential === null ? url.origin : `${url.origin}#${hashString(credential)}`;
+function baseKey(origin: string, authorization: string | null): string {
+  return authorization === null ? origin : `${origin}#${hashString(authorization)}`;
 }
 
 /** Set an entry, forgetting the oldest once the map holds {@link maxRoutes}. */

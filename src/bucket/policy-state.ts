@@ -139,29 +139,23 @@ export class PolicyState {
     const sync = this.sync;
     if (sync === undefined) return 0;
     const spent = log.sumRange(sync.sendId + 1, log.lastId, this.unit) + sync.uncertainCost;
-    return sync.remaining + this.#returned(now, sync, log, rtt) - spent;
+    return sync.remaining + this.#returned(now, sync, this.#returnScope(now, sync, log, rtt)) - spent;
   }
 
   /**
-   * Units the sync point's view held that their own responses say are back by `now` (refill
-   * semantics): among our most recent `limit - remaining` units through it (plus the uncertain
-   * ones), those not surely back at its answer.
+   * Which of the return ledger's sends count for the sync point now (refill semantics): our most
+   * recent `limit - remaining` units through it (plus the uncertain ones), credited no faster than
+   * the fastest refill; undefined when the ledger offers nothing (see `#returnsUsable`).
    */
-  #returned(now: number, sync: SyncPoint, log: SendLog, rtt: RttTracker): number {
-    if (this.semantics !== 'refill' || !this.#returnsUsable(now, sync, log, rtt)) return 0;
-    return this.#returns.returned(now, sync.receivedAt, this.#firstHeld(sync, log), sync.sendId, this.#maxRefillRate());
-  }
-
-  /** The fastest a bucket could refill (units per ms), by the learned refill time (0 before one is known). */
-  #maxRefillRate(): number {
-    const high = this.#refill.range.high;
-    return Number.isFinite(high) && high > 0 ? this.limit / high : 0;
-  }
-
-  /** When `missing` more units come back by the return ledger, or undefined. */
-  #returnedAt(now: number, sync: SyncPoint, log: SendLog, rtt: RttTracker, missing: number): number | undefined {
+  #returnScope(now: number, sync: SyncPoint, log: SendLog, rtt: RttTracker): { readonly fromId: number; readonly maxRate: number } | undefined {
     if (this.semantics !== 'refill' || !this.#returnsUsable(now, sync, log, rtt)) return undefined;
-    return this.#returns.backAt(now, sync.receivedAt, this.#firstHeld(sync, log), sync.sendId, this.#maxRefillRate(), missing);
+    const high = this.#refill.range.high;
+    return { fromId: this.#firstHeld(sync, log), maxRate: Number.isFinite(high) && high > 0 ? this.limit / high : 0 };
+  }
+
+  /** Units in `scope` that their own responses say are back by `now`, and not surely back at the sync point's answer. */
+  #returned(now: number, sync: SyncPoint, scope: { readonly fromId: number; readonly maxRate: number } | undefined): number {
+    return scope === undefined ? 0 : this.#returns.returned(now, sync.receivedAt, scope.fromId, sync.sendId, scope.maxRate);
   }
 
   /** The first send the sync point's view may hold: the server holds `limit - remaining` units, at most our most recent that many. */
@@ -373,10 +367,11 @@ export class PolicyState {
       const possiblyCounted = log.sumRange(log.firstIdSentAfter(sync.sentAt - window.high - rtt.spread), sync.sendId, this.unit);
       base = Math.min(0, limit - possiblyCounted);
     }
-    const returned = this.#returned(now, sync, log, rtt);
+    const scope = this.#returnScope(now, sync, log, rtt);
+    const returned = this.#returned(now, sync, scope);
     const available = base + credit + returned - spent;
     if (available >= need) return { available, at: now };
-    const returnedAt = this.#returnedAt(now, sync, log, rtt, need - available);
+    const returnedAt = scope === undefined ? undefined : this.#returns.backAt(now, sync.receivedAt, scope.fromId, sync.sendId, scope.maxRate, need - available);
     const missing = need - returned - (base - spent);
     // The earliest time enough counted sends have aged out...
     const target = log.totalThrough(firstCounted - 1, this.unit) + missing;

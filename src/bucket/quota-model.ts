@@ -1,6 +1,6 @@
 import type { RateLimitPolicy } from '../headers/types.ts';
 import { LimitEstimator } from './limit-estimator.ts';
-import { PolicyState } from './policy-state.ts';
+import { PolicyState, type Allowance } from './policy-state.ts';
 import { RttTracker } from './rtt.ts';
 import { SendLog } from './send-log.ts';
 import type {
@@ -88,9 +88,9 @@ export class QuotaModel {
       if (need <= 1) continue;
       const allowance = state.allowance(now, need, this.#log, this.#rtt);
       if (allowance.available >= need) continue;
-      const times = [allowance.at, state.probeAt(this.#log, need, this.#rtt)].filter((time): time is number => time !== undefined);
-      if (times.length === 0) return undefined;
-      latest = Math.max(latest ?? now, Math.min(...times));
+      const earliest = this.#earliestRoom(state, allowance, need);
+      if (earliest === undefined) return undefined;
+      latest = Math.max(latest ?? now, earliest);
     }
     return latest;
   }
@@ -274,10 +274,7 @@ export class QuotaModel {
         continue;
       }
       (blocked ??= []).push(state);
-      const probeAt = state.probeAt(this.#log, need, this.#rtt);
-      const candidates = [allowance.at, probeAt].filter((value): value is number => value !== undefined);
-      const earliest = candidates.length === 0 ? Infinity : Math.min(...candidates);
-      retryAt = Math.max(retryAt, earliest);
+      retryAt = Math.max(retryAt, this.#earliestRoom(state, allowance, need) ?? Infinity);
     }
     if (blocked === undefined && !paceBlocked) return this.#admitPaced(now, cost, unpaced === undefined ? gating : gating.filter((state) => !unpaced.includes(state)));
     if (blocked === undefined) return { ok: false, retryAt: Math.ceil(retryAt), reason: 'quota' };
@@ -292,6 +289,13 @@ export class QuotaModel {
     }
     // Whole milliseconds, rounded up: a retry computed to the fraction must not land just short.
     return { ok: false, retryAt: Math.ceil(Math.max(retryAt, now + 1)), reason: 'quota' };
+  }
+
+  /** When a blocked policy allows `need` or offers a probe, whichever comes first; undefined when it names no time. */
+  #earliestRoom(state: PolicyState, allowance: Allowance, need: number): number | undefined {
+    const probeAt = state.probeAt(this.#log, need, this.#rtt);
+    if (allowance.at === undefined) return probeAt;
+    return probeAt === undefined ? allowance.at : Math.min(allowance.at, probeAt);
   }
 
   #admitPaced(now: number, cost: Units, gating: readonly PolicyState[]): TakeDecision {

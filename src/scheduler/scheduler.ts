@@ -4,13 +4,13 @@ import { QueueFullError } from '../errors/queue-full-error.ts';
 import { QuotaClosedError } from '../errors/quota-closed-error.ts';
 import { QuotaTimeoutError } from '../errors/quota-timeout-error.ts';
 import type { Grant, QuotaStore } from '../store/quota-store.ts';
-
-/** A store's answer to a take, sync or async. */
-type Taken = ReturnType<QuotaStore['take']>;
 import { abortReason } from '../utils/abort.ts';
 import type { Clock, TimerHandle } from '../utils/clock.ts';
 import { Fifo } from './fifo.ts';
 import { WaitQueue, type Queued } from './wait-queue.ts';
+
+/** A store's answer to a take, sync or async. */
+type Taken = ReturnType<QuotaStore['take']>;
 
 /** One request waiting for a token. */
 export interface AcquireRequest {
