@@ -4,6 +4,7 @@
  *
  *   node bench/trace-run.ts [dialect=x-ratelimit-epoch] [algorithm=sliding] [windowMs=1000] [limit=100]
  *   DROP_AT=2500 [DROP_TO=25] node bench/trace-run.ts ...   (the limit changes at DROP_AT ms)
+ *   DURATION=1500 node bench/trace-run.ts ...               (run length in ms; default max(5 s, three windows))
  */
 import { startReferenceServer } from './server/http-server.ts';
 import { isDialect } from './server/dialects.ts';
@@ -19,7 +20,7 @@ const [dialect = 'x-ratelimit-epoch', algorithm = 'sliding', windowArg = '1000',
 if (!isDialect(dialect)) throw new TypeError(`unknown dialect ${dialect}`);
 const windowMs = Number(windowArg);
 const limit = Number(limitArg);
-const durationMs = Math.max(5000, windowMs * 3);
+const durationMs = Number(process.env["DURATION"] ?? Math.max(5000, windowMs * 3));
 const server = await startReferenceServer({ algorithm: algorithm as Algorithm, limit, windowMs, dialect, ...(process.env['DROP_AT'] ? { schedule: [{ atMs: Number(process.env['DROP_AT']), limit: Number(process.env['DROP_TO'] ?? 25) }] } : {}) });
 
 const decisions: { at: number; decision: TakeResult }[] = [];
