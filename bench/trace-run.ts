@@ -4,8 +4,10 @@
  *
  *   node bench/trace-run.ts [dialect=x-ratelimit-epoch] [algorithm=sliding] [windowMs=1000] [limit=100]
  *   DROP_AT=2500 [DROP_TO=25] node bench/trace-run.ts ...   (the limit changes at DROP_AT ms)
+ *   RECORD=calls.jsonl node bench/trace-run.ts ...         (every take and report, for bench/replay-model.ts)
  *   DURATION=1500 node bench/trace-run.ts ...               (run length in ms; default max(5 s, three windows))
  */
+import { writeFileSync } from 'node:fs';
 import { startReferenceServer } from './server/http-server.ts';
 import { isDialect } from './server/dialects.ts';
 import type { Algorithm } from './server/limiters.ts';
@@ -24,15 +26,21 @@ const durationMs = Number(process.env["DURATION"] ?? Math.max(5000, windowMs * 3
 const server = await startReferenceServer({ algorithm: algorithm as Algorithm, limit, windowMs, dialect, ...(process.env['DROP_AT'] ? { schedule: [{ atMs: Number(process.env['DROP_AT']), limit: Number(process.env['DROP_TO'] ?? 25) }] } : {}) });
 
 const decisions: { at: number; decision: TakeResult }[] = [];
+/** RECORD=<file> writes every call into the model (takes and reports) as JSON lines for `bench/replay-model.ts`. */
+const recorded: string[] = [];
+const record = process.env['RECORD'] === undefined ? undefined : (line: object): void => void recorded.push(JSON.stringify(line));
 class TracingStore extends MemoryQuotaStore implements QuotaStore {
   override take(request: TakeRequest): TakeResult {
     const decision = super.take(request);
+    record?.({ take: { now: request.now, cost: request.cost, sent: decision.ok ? decision.send.id : undefined }, ...(decisions.length === 0 ? { defaults: request.defaults } : {}) });
     decisions.push({ at: request.now, decision });
     if (verbose && decision.ok) events.push(`${request.now - start} send #${decision.send.id}`);
     return decision;
   }
 
   override report(grant: Grant, observation: Observation): ObserveResult {
+    // (Recorded first: the report wakes waiters, whose takes are recorded inside super.report.)
+    record?.({ report: { send: grant.send, observation } });
     const result = super.report(grant, observation);
     if (verbose) {
       const policy = observation.parsed?.policies[0];
@@ -75,3 +83,4 @@ console.log(JSON.stringify(api.quota.snapshot()));
 if (verbose) console.log(events.join('\n'));
 await api.quota.close();
 await server.close();
+if (record !== undefined) writeFileSync(process.env['RECORD'] ?? '', `${recorded.join('\n')}\n`);

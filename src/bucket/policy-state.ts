@@ -40,6 +40,12 @@ export interface SyncPoint {
   readonly resetPrecisionMs: number;
   /** Older sends the server may not have counted yet (in flight, or answered out of order). */
   readonly uncertainCost: number;
+  /**
+   * Older sends the response surely counted only if they were answered before it was sent: the
+   * uncertain ones plus those answered after its send (`uncertainCost` judges arrival order by
+   * round trips, which a loaded event loop or new connections break). What `spent` subtracts.
+   */
+  readonly unsureCost: number;
 }
 
 /** Whole-second resets and coarser. */
@@ -138,7 +144,7 @@ export class PolicyState {
   confirmedRoom(now: number, log: SendLog, rtt: RttTracker): number {
     const sync = this.sync;
     if (sync === undefined) return 0;
-    const spent = log.sumRange(sync.sendId + 1, log.lastId, this.unit) + sync.uncertainCost;
+    const spent = log.sumRange(sync.sendId + 1, log.lastId, this.unit) + sync.unsureCost;
     return sync.remaining + this.#returned(now, sync, this.#returnScope(now, sync, log, rtt)) - spent;
   }
 
@@ -268,6 +274,7 @@ export class PolicyState {
       resetAt: policy.resetAt,
       resetPrecisionMs: precision,
       uncertainCost: this.#uncertainCost(send, spread, log, rtt),
+      unsureCost: this.#unsureCost(send, log, rtt),
     };
     const current = this.sync;
     if (current !== undefined && send.id < current.sendId && (send.sentAt + spread <= current.sentAt || candidate.remaining > current.remaining)) {
@@ -316,6 +323,22 @@ export class PolicyState {
   }
 
   /**
+   * Older sends not answered before `send` went (in flight, failed, or answered after): the
+   * server may have counted them after it. Answered ones are looked for among the sends of the
+   * last two holds (the largest recent round trip) before it.
+   */
+  #unsureCost(send: LoggedSend, log: SendLog, rtt: RttTracker): number {
+    let cost = 0;
+    for (const pending of log.inFlight()) {
+      if (pending.id < send.id) cost += pending.cost[this.unit] ?? 0;
+    }
+    for (const earlier of log.range(log.firstIdSentAfter(send.sentAt - 2 * rtt.hold - 1), send.id - 1)) {
+      if (earlier.settled && (earlier.rtt === undefined || earlier.sentAt + earlier.rtt > send.sentAt)) cost += earlier.cost[this.unit] ?? 0;
+    }
+    return cost;
+  }
+
+  /**
    * Units this policy allows now and when it allows `need`. The server's remaining wins; the log
    * only removes what the server has not counted yet and adds back what surely left its window.
    */
@@ -324,7 +347,7 @@ export class PolicyState {
     if (sync === undefined) return { available: 0, at: undefined };
     const limit = this.limit;
     const sentSince = log.sumRange(sync.sendId + 1, log.lastId, this.unit);
-    const spent = sentSince + sync.uncertainCost;
+    const spent = sentSince + sync.unsureCost;
     const origin = sync.sentAt + sync.spread;
     const window = this.window();
     if (this.refills) {
@@ -425,7 +448,11 @@ export class PolicyState {
     // epoch resets: 0.59 -> 0.93 of the limit; 1.5 s runs 0.67 -> 0.82).
     const until = this.#probesWhileInferring > 0 ? SPREAD_MAX_MS : Math.min(SPREAD_MAX_MS, middle > 0 ? middle : sync.resetAt - sync.receivedAt);
     if (until <= 0) return rate;
-    const spread = Math.max(1, sync.remaining) / until;
+    // The freshest response's remaining, not the sync point's: the sync point is whichever view
+    // allows most, often an older response with more room on paper and more spent since, and
+    // spreading that faster used the room up before the first units could come back (no evidence,
+    // a wait for the reset; bench 0.5 s windows 36-80 % -> 75-85 %).
+    const spread = Math.max(1, this.#freshest?.remaining ?? sync.remaining) / until;
     return rate === undefined ? spread : Math.max(rate, spread);
   }
 
