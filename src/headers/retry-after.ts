@@ -7,6 +7,7 @@
 
 import type { Clock } from './clock.ts';
 import { referenceNow } from './clock.ts';
+import { MAX_FUTURE_MS } from './limits.ts';
 import { parseHttpDate, splitDateAwareList } from './dates.ts';
 import type { NormalizedHeaders } from './normalize-headers.ts';
 import { parseStrictNumber, secondsToMs } from './numbers.ts';
@@ -28,8 +29,13 @@ function latest(values: ReadonlyArray<number | undefined>): number | undefined {
   return result;
 }
 
+/**
+ * A delay as an instant on the caller's clock. Far delays are clamped to 400 days, the horizon
+ * past which resets are dropped: still "longer than any cap" (the client rejects with
+ * `RateLimitError`), never an instant absurdly far away.
+ */
 function delayToRetryAt(delayMs: number, clock: Clock): number | undefined {
-  return Number.isFinite(delayMs) && delayMs >= 0 ? Math.ceil(clock.now + delayMs) : undefined;
+  return Number.isFinite(delayMs) && delayMs >= 0 ? Math.ceil(clock.now + Math.min(delayMs, MAX_FUTURE_MS)) : undefined;
 }
 
 /** One `Retry-After` member: delay-seconds (decimals allowed) or an HTTP-date, skew-corrected. */
@@ -37,7 +43,7 @@ function retryAfterMember(member: string, clock: Clock): number | undefined {
   const seconds = parseStrictNumber(member);
   if (seconds !== undefined) return delayToRetryAt(secondsToMs(seconds), clock);
   const date = parseHttpDate(member, referenceNow(clock));
-  // A date in the past means "now"; a far one is kept: capping is the client's decision.
+  // A date in the past means "now"; a far one is kept (clamped): capping is the client's decision.
   return date === undefined ? undefined : delayToRetryAt(Math.max(0, date - referenceNow(clock)), clock);
 }
 
