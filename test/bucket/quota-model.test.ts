@@ -42,23 +42,50 @@ describe('QuotaModel before any quota header', () => {
 });
 
 describe('QuotaModel with server headers', () => {
-  it('counts an older send answered after a response was sent as unsure: it may reach the server later', () => {
-    // Recorded on the loaded bench (0.5 s window, new connections for a burst): #3 went 14 ms
-    // before #7 and came back as fast, yet reached the server after #7 (#7 saw only #1 and
-    // itself counted). Judged by round trips, #3 was "surely counted" by #7's response: the model
-    // offered one unit too many and the first window ended in a 429 and a one-second pause.
+  it('counts an older send answered after a response was sent as unsure while the window is learned', () => {
+    // Recorded on the loaded bench (0.5 s window, a burst opening new connections): #3 went 14 ms
+    // before #7 and came back as fast, yet reached the server after #7 (#7 saw only #1 and itself
+    // counted). Judged by round trips, #3 was "surely counted" by #7's response: the model offered
+    // one unit too many and the first window ended in a 429 and a one-second pause.
     const policy = (remaining: number, now: number): ParsedRateLimit => ({
-      policies: [{ limit: 100, remaining, windowMs: 1000, resetAt: now + 1000, resetPrecisionMs: 1000, semantics: 'window' }],
+      policies: [{ limit: 100, remaining, resetAt: now + 1000, resetPrecisionMs: 1000, semantics: 'window' }],
     });
     const model = new QuotaModel();
     const first = admitted(model.take(T0, ONE));
     model.observe(first, { now: T0 + 60, status: 200, parsed: policy(99, T0 + 60) });
-    const burst = Array.from({ length: 5 }, () => admitted(model.take(T0 + 61, ONE)));
-    const seventh = admitted(model.take(T0 + 75, ONE));
-    model.observe(burst[1]!, { now: T0 + 122, status: 200, parsed: policy(97, T0 + 122) });
-    model.observe(seventh, { now: T0 + 135, status: 200, parsed: policy(98, T0 + 135) });
-    // The server holds #1 and #7; #2-#6 are all still to be counted: 98 - 5 = 93.
-    expect(model.snapshot(T0 + 135).remaining).toBe(93);
+    const sends: SendRecord[] = [];
+    for (let now = T0 + 61; sends.length < 2 || now - sends[0]!.sentAt < 14; now++) {
+      const decision = model.take(now, ONE);
+      if (decision.ok) sends.push(decision.send);
+    }
+    const early = sends[0]!;
+    const late = sends.at(-1)!;
+    expect(late.sentAt - early.sentAt).toBeLessThan(61);
+    // The early one answered first (61 ms, as fast as the probe), after the late one went, having
+    // reached the server after it (#1, the late one and itself counted)...
+    model.observe(early, { now: early.sentAt + 61, status: 200, parsed: policy(97, early.sentAt + 61) });
+    // ...and the late one's answer says the server holds only #1 and itself.
+    model.observe(late, { now: late.sentAt + 60, status: 200, parsed: policy(98, late.sentAt + 60) });
+    // Every other send of the burst is still to be counted.
+    expect(model.snapshot(late.sentAt + 60).remaining).toBe(98 - (sends.length - 1));
+  });
+
+  it('holds the last units of confirmed room back while the window is learned, then lets them go one by one', () => {
+    // A window spent before its first units can come back shows nothing: a 0.5 s sliding log
+    // freed its first units just after the last went, and the model waited for the rounded-up
+    // reset. Held back, the last three go 0.5, 0.75 and 1 s after the oldest send (plus the
+    // fastest round trip), and each answer shows whether units came back by then.
+    const model = new QuotaModel();
+    const probe = admitted(model.take(T0, ONE));
+    model.observe(probe, { now: T0 + 20, status: 200, parsed: { policies: [{ limit: 100, remaining: 99, resetAt: T0 + 2000, resetPrecisionMs: 1000, semantics: 'window' }] } });
+    const sentAt: number[] = [];
+    for (let now = T0 + 20; now <= T0 + 1500; now++) {
+      const decision = model.take(now, ONE);
+      if (decision.ok) sentAt.push(now - T0);
+    }
+    expect(sentAt).toHaveLength(99);
+    expect(sentAt.filter((at) => at < 520)).toHaveLength(96);
+    expect(sentAt.slice(-3)).toEqual([520, 770, 1020]);
   });
 
   it('spends what the server confirms, less the sends it has not counted', () => {

@@ -33,26 +33,10 @@ describe('simulation: stated longer windows', () => {
 });
 
 /**
- * Known gaps (see the report): sub-second windows behind whole-second resets, and sliding logs
- * whose reset is rounded up take longer than three windows to pin. Epoch resets are simulated as
- * the parser delivers them, moved by the response's whole-second `Date` (up to a second late, as
- * on the real bench). A fixed window spends its room at once and extrapolates its edges
- * (1 s delta resets 0.78 -> 0.97), but at 0.5 s behind a rounded-up delta it waits a whole second
- * per window (0.67 -> 0.52; spreading found the edges, bursting does not). They stay safe (no
- * 429) and are held to the measured floor here (min of the two seeds, rounded down to 0.05) so
- * a regression still shows.
+ * Sub-second windows behind whole-second resets were the known gap (0.5 s fixed windows 0.55-0.76,
+ * sliding logs 0.79-0.93): now every 5 s run clears 90 % (seeds 1000-1009: 0.92-1.09) since the
+ * last units of confirmed room wait to show when the first ones come back (the evidence reserve).
  */
-const KNOWN_SLOW: Record<string, number> = {
-  // Waits out each whole-second reset: 100 per 0.8 s on average, a little more when an edge is
-  // extrapolated. Seed 1000: 0.76 -> 0.66 since the spread follows the freshest response's
-  // remaining (an edge found one window later); seeds 1000-1009 0.55-0.82, as before.
-  'fixed xrl-epoch 0.5s': 0.65,
-  'fixed xrl-delta 0.5s': 0.5,
-  // Seeds 1000-1009: 0.82-0.94 since the spread follows the freshest response (0.79-0.93 before;
-  // 0.53-0.93 before a spread after a probe took its whole 500 ms).
-  'sliding xrl-epoch 0.5s': 0.8,
-};
-
 describe('simulation: unstated windows (X-RateLimit, whole-second resets)', () => {
   it.each([...named('unstated-1s'), ...named('unstated')].map((scenario) => [scenario.name, scenario] as const))(
     '%s: >= 90 % over three windows, at most a few 429s',
@@ -60,10 +44,20 @@ describe('simulation: unstated windows (X-RateLimit, whole-second resets)', () =
       for (const seed of SEEDS) {
         const result = simulate(scenario, seed);
         expect(result.rejected, `seed ${seed}`).toBeLessThanOrEqual(3);
-        expect(result.utilization, `seed ${seed}`).toBeGreaterThanOrEqual(KNOWN_SLOW[scenario.name] ?? 0.9);
+        expect(result.utilization, `seed ${seed}`).toBeGreaterThanOrEqual(0.9);
       }
     },
   );
+
+  // The bench's 1.5 s runs: the first window goes to learning it. Seeds 1000-1019: 0.86 and up
+  // (0.34-0.91 before the evidence reserve); held to the measured floor, no 429.
+  it.each(named('three-windows').map((scenario) => [scenario.name, scenario] as const))('%s: >= 85 %, no 429', (_name, scenario) => {
+    for (const seed of SEEDS) {
+      const result = simulate(scenario, seed);
+      expect(result.rejected, `seed ${seed}`).toBe(0);
+      expect(result.utilization, `seed ${seed}`).toBeGreaterThanOrEqual(0.85);
+    }
+  });
 });
 
 describe('simulation: the limit drops 100 -> 25 mid-run', () => {

@@ -5,7 +5,7 @@ import type { Scenario } from './simulate.ts';
 const KINDS: readonly ServerKind[] = ['fixed', 'sliding', 'bucket'];
 
 /** A scenario's group decides which bar it must clear. */
-export type Group = 'stated-1s' | 'unstated-1s' | 'stated' | 'unstated' | 'refill' | 'drop' | 'none' | 'busy' | 'browser';
+export type Group = 'stated-1s' | 'unstated-1s' | 'stated' | 'unstated' | 'three-windows' | 'refill' | 'drop' | 'none' | 'busy' | 'browser';
 
 export interface GroupedScenario extends Scenario {
   readonly group: Group;
@@ -18,7 +18,7 @@ function scenario(group: Group, kind: ServerKind, dialect: Dialect, windowMs: nu
   const capped = extra.maxInFlight === undefined ? '' : ` ${extra.maxInFlight} in flight, legs ${extra.legMs?.join('-') ?? '10-15'} ms`;
   return {
     group,
-    name: `${kind} ${dialect} ${windowMs / 1000}s${change}${busy}${capped}`,
+    name: `${kind} ${dialect} ${windowMs / 1000}s${change}${busy}${capped}${group === 'three-windows' ? `, ${durationMs / 1000} s run` : ''}`,
     kind,
     dialect,
     windowMs,
@@ -39,6 +39,8 @@ export function allScenarios(): GroupedScenario[] {
   for (const windowMs of [500, 2000, 3000, 10_000]) {
     for (const kind of KINDS) for (const dialect of ['xrl-epoch', 'xrl-delta'] as const) list.push(scenario('unstated', kind, dialect, windowMs));
   }
+  // The bench's length for unstated windows: three windows, the first of them spent learning.
+  for (const kind of KINDS) for (const dialect of ['xrl-epoch', 'xrl-delta'] as const) list.push(scenario('three-windows', kind, dialect, 500, { durationMs: 1500 }));
   for (const kind of KINDS) {
     for (const dialect of ['ietf', 'xrl-epoch', 'none'] as const) {
       list.push(scenario('drop', kind, dialect, 1000, { limitChange: { at: 2500, to: 25 } }));
