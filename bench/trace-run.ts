@@ -6,6 +6,7 @@
  *   DROP_AT=2500 [DROP_TO=25] node bench/trace-run.ts ...   (the limit changes at DROP_AT ms)
  *   RECORD=calls.jsonl node bench/trace-run.ts ...         (every take and report, for bench/replay-model.ts)
  *   DURATION=1500 node bench/trace-run.ts ...               (run length in ms; default max(5 s, three windows))
+ *   JOBS=1500 node bench/trace-run.ts ...                   (requests queued at once, as the bench; default what the run allows + 200)
  */
 import { writeFileSync } from 'node:fs';
 import { startReferenceServer } from './server/http-server.ts';
@@ -22,7 +23,7 @@ const [dialect = 'x-ratelimit-epoch', algorithm = 'sliding', windowArg = '1000',
 if (!isDialect(dialect)) throw new TypeError(`unknown dialect ${dialect}`);
 const windowMs = Number(windowArg);
 const limit = Number(limitArg);
-const durationMs = Number(process.env["DURATION"] ?? Math.max(5000, windowMs * 3));
+const durationMs = Number(process.env['DURATION'] ?? Math.max(5000, windowMs * 3));
 const server = await startReferenceServer({ algorithm: algorithm as Algorithm, limit, windowMs, dialect, ...(process.env['DROP_AT'] ? { schedule: [{ atMs: Number(process.env['DROP_AT']), limit: Number(process.env['DROP_TO'] ?? 25) }] } : {}) });
 
 const decisions: { at: number; decision: TakeResult }[] = [];
@@ -59,7 +60,7 @@ let start = Date.now();
 const api = createClient({ baseUrl: `${server.url}/`, quota: { store: new TracingStore() } });
 const controller = new AbortController();
 start = Date.now();
-const jobs = Array.from({ length: Math.ceil((limit * durationMs) / windowMs) + 200 }, (_, index) =>
+const jobs = Array.from({ length: Number(process.env['JOBS'] ?? Math.ceil((limit * durationMs) / windowMs) + 200) }, (_, index) =>
   api.get(`x?i=${index}`, { signal: controller.signal }).json().catch(() => undefined),
 );
 setTimeout(() => controller.abort(), durationMs);
