@@ -99,6 +99,7 @@ export class PollRegistry implements PollingSource {
         const owner = this.#demand.owner(key, this.#clock.now());
         return owner === undefined || owner === this.#tabId;
       },
+      ownerOf: (key) => this.#demand.owner(key, this.#clock.now()),
       connected: this.#channel.connected,
       hidden: () => this.#hidden,
       stretch: (bucket) => this.stretch(bucket),
