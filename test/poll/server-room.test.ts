@@ -50,9 +50,20 @@ describe('ServerRoom', () => {
 describe('ServerRoom and the quota queue', () => {
   it('says nothing while polls wait long for their tokens (the quota binds although the server shows room)', () => {
     const room = new ServerRoom();
-    for (let at = 0; at < 1000; at += 100) room.observe('api', policy(10, 1), at, at === 500 ? 0.5 : 0.1);
+    for (let at = 0; at < 1000; at += 100) room.observe('api', policy(10, 1), at, at === 500 ? 0.6 : 0.1);
     expect(room.fitRate('api', 9, 1000)).toBeUndefined();
     for (let at = 1000; at < 5600; at += 100) room.observe('api', policy(10, 1), at, 0.1);
     expect(room.fitRate('api', 9, 5600)).toBeCloseTo(10);
+  });
+
+  it('a poll that waited a quarter of its interval is the pace, not a binding quota', () => {
+    // While the model learns a window it spreads a response's room (10 per 1 s server: one token per
+    // ~80 ms): four 1 s pollers ticking together wait 0-250 ms. At a quarter that read as binding
+    // and let the model's loose window bound stretch them 2.7x (data 2.9-4.1 s old, 7-8 requests in
+    // one second at the next cadence reset; real Chromium, 3 runs of 6).
+    const room = new ServerRoom();
+    for (let at = 0; at < 1000; at += 100) room.observe('api', policy(10, 4), at, at === 500 ? 0.3 : 0.1);
+    // The server holds 6 of 10 for 4 a second: about 6.7 a second fit.
+    expect(room.fitRate('api', 4, 1000)).toBeCloseTo((10 * 4) / 6);
   });
 });
