@@ -112,7 +112,9 @@ describe('dashboards poll within the quota (real Chromium)', () => {
     // 2, after the model spends confirmed room in bursts). Session 3 (pollers do not stretch while
     // the server's counts show their demand fits, ServerRoom): 1.03-1.21 s in 5 of 7 runs, 3.0-3.2 s
     // in the others (two tabs fetching one URL ms apart, a cadence reset: src/poll/feed.ts).
-    // Asserted at what holds robustly: a feed that stops still fails.
+    // Session 4 (stand-ins no longer yield to each other; a quarter-interval wait for the pace is no
+    // longer read as a binding quota): 1.03-1.09 s in 6 runs of 6 run alone, 3.1 and 4.2 s in two
+    // full-file runs. Asserted at what holds robustly: a feed that stops still fails.
     expect(measured.length).toBeLessThanOrEqual(4.4 * ((endedAt - measureAt) / 1000));
     expect(perSecond).toBeLessThanOrEqual(6);
     expect(maxAge).toBeLessThanOrEqual(5000);
