@@ -287,7 +287,7 @@ export class PolicyState {
       resetAt: policy.resetAt,
       resetPrecisionMs: precision,
       uncertainCost,
-      unsureCost: this.#learningWindow ? this.#unsureCost(send, log, rtt) : uncertainCost,
+      unsureCost: this.learningWindow ? this.#unsureCost(send, log, rtt) : uncertainCost,
     };
     const current = this.sync;
     if (current !== undefined && send.id < current.sendId && (send.sentAt + spread <= current.sentAt || candidate.remaining > current.remaining)) {
@@ -336,7 +336,7 @@ export class PolicyState {
   }
 
   /** True while an unstated window is being inferred (no refill semantics, not settled). */
-  get #learningWindow(): boolean {
+  get learningWindow(): boolean {
     return this.statedWindowMs === undefined && this.semantics !== 'refill' && !this.#inference.settled;
   }
 
@@ -382,7 +382,7 @@ export class PolicyState {
    */
   #evidenceReserve(now: number, log: SendLog, rtt: RttTracker): { readonly held: number; readonly nextAt: number } | undefined {
     const sync = this.sync;
-    if (sync === undefined || !this.#learningWindow || this.refills) return undefined;
+    if (sync === undefined || !this.learningWindow || this.refills) return undefined;
     const size = Math.min(EVIDENCE_RESERVE, Math.floor(this.limit * EVIDENCE_RESERVE_SHARE));
     if (size <= 0) return undefined;
     const anchor = log.get(this.#firstHeld(sync, log))?.sentAt;

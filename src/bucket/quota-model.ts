@@ -188,6 +188,7 @@ export class QuotaModel {
         remaining: available,
         resetAt: state.sync?.resetAt,
         windowMs: Number.isFinite(window.high) ? window.high : undefined,
+        windowLearning: state.learningWindow,
       };
       policies.push(policy);
       const share = available === undefined ? 1 : available / state.limit;

@@ -85,6 +85,8 @@ export interface PolicySnapshot {
   readonly resetAt: number | undefined;
   /** The window the model paces with (stated, configured or learned upper bound), ms. */
   readonly windowMs: number | undefined;
+  /** True while the window is inferred and not settled: `windowMs` is then a loose upper bound. */
+  readonly windowLearning?: boolean;
 }
 
 /** A point-in-time view of one bucket's model. */

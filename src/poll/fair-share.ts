@@ -7,15 +7,18 @@
 export interface RateSource {
   readonly limit: number | undefined;
   readonly windowMs: number | undefined;
-  readonly policies?: readonly { readonly unit: string; readonly limit: number | undefined; readonly windowMs: number | undefined }[];
+  readonly policies?: readonly { readonly unit: string; readonly limit: number | undefined; readonly windowMs: number | undefined; readonly windowLearning?: boolean }[];
 }
 
 /**
  * Requests per second the bucket allows: the tightest request policy's `limit / window`, or the
  * bucket's own `limit / windowMs`; `undefined` while unknown (then nothing stretches and the
- * quota's gate alone paces the pollers).
+ * quota's gate alone paces the pollers). A window still being inferred counts as unknown: its
+ * bound is loose (6.8 s for a 1 s window while four pollers never fill it), and stretching by it
+ * then shrinking back reset every cadence at once (10 requests in one second on a 10/s server).
  */
 export function allowedPerSecond(bucket: RateSource): number | undefined {
+  if (bucket.policies?.some((policy) => policy.unit === 'requests' && policy.windowLearning === true) === true) return undefined;
   let best: number | undefined;
   const consider = (limit: number | undefined, windowMs: number | undefined): void => {
     if (limit === undefined || windowMs === undefined || !(limit > 0) || !(windowMs > 0)) return;
