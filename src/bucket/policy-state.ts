@@ -276,7 +276,8 @@ export class PolicyState {
     if (this.semantics === 'refill' && policy.resetAt !== undefined && (this.#latestFull === undefined || policy.resetAt > this.#latestFull.resetAt)) {
       this.#latestFull = { sendId: send.id, receivedAt, resetAt: policy.resetAt };
     }
-    const uncertainCost = this.#uncertainCost(send, spread, log, rtt);
+    const pending = this.#inFlightBefore(send, log);
+    const uncertainCost = pending + this.#answeredLateBySpread(send, log, rtt);
     const candidate: SyncPoint = {
       sendId: send.id,
       sentAt: send.sentAt,
@@ -287,7 +288,7 @@ export class PolicyState {
       resetAt: policy.resetAt,
       resetPrecisionMs: precision,
       uncertainCost,
-      unsureCost: this.learningWindow ? this.#unsureCost(send, log, rtt) : uncertainCost,
+      unsureCost: this.learningWindow ? pending + this.#answeredAfterSend(send, log, rtt) : uncertainCost,
     };
     const current = this.sync;
     if (current !== undefined && send.id < current.sendId && (send.sentAt + spread <= current.sentAt || candidate.remaining > current.remaining)) {
@@ -318,15 +319,21 @@ export class PolicyState {
     return limitChanged;
   }
 
-  /**
-   * Older sends the response may not have counted: still in flight, or answered but possibly
-   * reaching the server after this one did. Few: only sends within one arrival spread qualify.
-   */
-  #uncertainCost(send: LoggedSend, spread: number, log: SendLog, rtt: RttTracker): number {
+  /** Older sends still in flight when `send` was answered: the server may not have counted them. */
+  #inFlightBefore(send: LoggedSend, log: SendLog): number {
     let cost = 0;
     for (const pending of log.inFlight()) {
       if (pending.id < send.id) cost += pending.cost[this.unit] ?? 0;
     }
+    return cost;
+  }
+
+  /**
+   * Older answered sends possibly reaching the server after `send` did, judged by round trips
+   * (`uncertainCost`). Few: only sends within one arrival spread qualify.
+   */
+  #answeredLateBySpread(send: LoggedSend, log: SendLog, rtt: RttTracker): number {
+    let cost = 0;
     const from = log.firstIdSentAfter(send.sentAt - rtt.spread - 1);
     for (const earlier of log.range(from, send.id - 1)) {
       if (!earlier.settled) continue;
@@ -341,15 +348,12 @@ export class PolicyState {
   }
 
   /**
-   * Older sends not answered before `send` went (in flight, failed, or answered after): the
-   * server may have counted them after it. Answered ones are looked for among the sends of the
-   * last two holds (the largest recent round trip) before it.
+   * Older settled sends not answered before `send` went (failed, or answered after): the server
+   * may have counted them after it (`unsureCost`, with the ones in flight). Looked for among the
+   * sends of the last two holds (the largest recent round trip) before it.
    */
-  #unsureCost(send: LoggedSend, log: SendLog, rtt: RttTracker): number {
+  #answeredAfterSend(send: LoggedSend, log: SendLog, rtt: RttTracker): number {
     let cost = 0;
-    for (const pending of log.inFlight()) {
-      if (pending.id < send.id) cost += pending.cost[this.unit] ?? 0;
-    }
     for (const earlier of log.range(log.firstIdSentAfter(send.sentAt - 2 * rtt.hold - 1), send.id - 1)) {
       if (earlier.settled && (earlier.rtt === undefined || earlier.sentAt + earlier.rtt > send.sentAt)) cost += earlier.cost[this.unit] ?? 0;
     }

@@ -10,11 +10,10 @@ export interface FeedHost {
   readonly clock: Clock;
   readonly tabId: string;
   /**
-   * True when this tab fetches the feed for all tabs: the visible tab that wants it most often
-   * (lowest tab id on a tie), from the tabs' demand announcements.
+   * The tab that fetches the feed for all tabs: the visible tab that wants it most often (lowest
+   * tab id on a tie), from the tabs' demand announcements; undefined while none names one (then
+   * every tab counts as owner).
    */
-  isOwner(key: string): boolean;
-  /** The tab that fetches the feed for all tabs, when the demand announcements name one. */
   ownerOf(key: string): string | undefined;
   /** True while other tabs can hear this one. */
   readonly connected: boolean;
@@ -108,6 +107,11 @@ export class Feed {
     return shortest;
   }
 
+  /** True when this tab fetches for all tabs (or no tab is named: each fetches for itself). */
+  #isOwner(owner: string | undefined): boolean {
+    return owner === undefined || owner === this.#host.tabId;
+  }
+
   #now(): number {
     return this.#host.clock.now();
   }
@@ -191,8 +195,9 @@ export class Feed {
       // tabs standing in for a late owner yield only one way (to the owner, or to the lower tab
       // id): each yielding to the other left the feed unfetched until both claims ran out, a
       // 2.5 s gap and then two fetches 9 ms apart (real Chromium, 1 s pollers).
-      if (this.#host.isOwner(this.settings.key) || this.#granted) return;
-      if (message.from !== this.#host.ownerOf(this.settings.key) && message.from > this.#host.tabId) return;
+      const owner = this.#host.ownerOf(this.settings.key);
+      if (this.#isOwner(owner) || this.#granted) return;
+      if (message.from !== owner && message.from > this.#host.tabId) return;
       this.#quiet.add(controller);
       controller.abort();
     }
@@ -346,8 +351,8 @@ export class Feed {
       this.#lastSource = source;
     }
     const current = this.last;
-    const owner = this.#host.isOwner(this.settings.key);
-    const sameRound = source === 'other-tab' && !owner && Math.abs(this.#ownSentAt - body.startedAt) < this.#intervalMs() / 2;
+    const isOwner = this.#isOwner(this.#host.ownerOf(this.settings.key));
+    const sameRound = source === 'other-tab' && !isOwner && Math.abs(this.#ownSentAt - body.startedAt) < this.#intervalMs() / 2;
     for (const poller of this.pollers) {
       const interval = poller.intervalMs;
       // Another tab's body is taken up to two graces before the poller's own tick (a follower's
@@ -359,7 +364,7 @@ export class Feed {
       if (wants && isNew) {
         poller.countDropped(now);
         // Another tab's body: the owner keeps the cadence from it; the others poll a grace later.
-        poller.base = current === body && source === 'other-tab' && !owner ? body.startedAt + followerGraceMs(interval) : current.startedAt;
+        poller.base = current === body && source === 'other-tab' && !isOwner ? body.startedAt + followerGraceMs(interval) : current.startedAt;
         this.#deliver(poller, current, current !== body ? this.#lastSource : source === 'network' && triggered?.has(poller) !== true ? 'tab' : source, now);
       } else if (poller.waiting) {
         // Nothing newer than what it has: it polls again on its own cadence.

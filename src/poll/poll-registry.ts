@@ -95,10 +95,6 @@ export class PollRegistry implements PollingSource {
     this.#feedHost = {
       clock: this.#clock,
       tabId: this.#tabId,
-      isOwner: (key) => {
-        const owner = this.#demand.owner(key, this.#clock.now());
-        return owner === undefined || owner === this.#tabId;
-      },
       ownerOf: (key) => this.#demand.owner(key, this.#clock.now()),
       connected: this.#channel.connected,
       hidden: () => this.#hidden,

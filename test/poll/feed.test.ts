@@ -40,7 +40,6 @@ function openFeed(tabId: string, owner: string, clock: ManualClock) {
   const host: FeedHost = {
     clock,
     tabId,
-    isOwner: () => owner === tabId,
     ownerOf: () => owner,
     connected: false,
     hidden: () => false,
